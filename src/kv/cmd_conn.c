@@ -1,0 +1,463 @@
+/*
+ * cmd_conn.c - connection commands: PING, ECHO, QUIT, RESET, SELECT, AUTH,
+ * HELLO and CLIENT.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "acl.h"
+#include "client.h"
+#include "loop.h"
+#include "match.h"
+#include "pubsub.h"
+#include "resp.h"
+#include "server.h"
+#include "util.h"
+
+void
+cmd_ping(struct client *c)
+{
+	if (c->argc > 2) {
+		client_err_arity(c, "ping");
+		return;
+	}
+	/* In a RESP2 subscribed context PING answers as a pushed message. */
+	if (c->proto == 2 && pubsub_total(c) > 0) {
+		client_array(c, 2);
+		client_bulk(c, "pong", 4);
+		if (c->argc == 2)
+			client_bulk(c, c->argv[1], c->argvlen[1]);
+		else
+			client_bulk(c, "", 0);
+		return;
+	}
+	if (c->argc == 2)
+		client_bulk(c, c->argv[1], c->argvlen[1]);
+	else
+		resp_simple(&c->reply, "PONG");
+}
+
+void
+cmd_echo(struct client *c)
+{
+	client_bulk(c, c->argv[1], c->argvlen[1]);
+}
+
+void
+cmd_quit(struct client *c)
+{
+	client_ok(c);
+	client_close_after_reply(c);
+}
+
+void
+cmd_reset(struct client *c)
+{
+	if (c->flags & CLIENT_MULTI) {
+		/* Throw the transaction away as DISCARD would. */
+		char *argv0 = c->argv[0];
+
+		(void)argv0;
+		server_client_free(c);
+	}
+	pubsub_unsubscribe_all(c, false, false);
+	pubsub_unsubscribe_all(c, true, false);
+	c->db = 0;
+	c->proto = 2;
+	free(c->name);
+	c->name = NULL;
+	c->user = acl_default_user();
+	c->authenticated = !acl_auth_required();
+	resp_simple(&c->reply, "RESET");
+}
+
+void
+cmd_select(struct client *c)
+{
+	long long db;
+
+	if (!util_parse_ll(c->argv[1], c->argvlen[1], &db)) {
+		reply_not_integer(c);
+		return;
+	}
+	if (db < 0 || db >= srv.databases) {
+		client_err(c, "ERR DB index is out of range");
+		return;
+	}
+	c->db = (int)db;
+	client_ok(c);
+}
+
+/* Check credentials for AUTH and HELLO; replies with the error itself. */
+static bool
+authenticate(struct client *c, const char *user, const char *pw, size_t pwlen)
+{
+	struct acl_user *u = acl_authenticate(user, pw, pwlen);
+
+	if (u == NULL) {
+		client_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
+		return false;
+	}
+	c->user = u;
+	c->authenticated = true;
+	return true;
+}
+
+void
+cmd_auth(struct client *c)
+{
+	if (c->argc > 3) {
+		reply_syntax_error(c);
+		return;
+	}
+	if (c->argc == 2) {
+		struct acl_user *def = acl_default_user();
+
+		if (def->nopass && def->npasswords == 0) {
+			client_err(c, "ERR AUTH <password> called without any password configured "
+			    "for the default user. Are you sure your configuration is correct?");
+			return;
+		}
+		if (authenticate(c, "default", c->argv[1], c->argvlen[1]))
+			client_ok(c);
+		return;
+	}
+	if (authenticate(c, c->argv[1], c->argv[2], c->argvlen[2]))
+		client_ok(c);
+}
+
+/* Client names: printable ASCII without spaces. */
+static bool
+valid_name(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~')
+			return false;
+	return true;
+}
+
+void
+cmd_hello(struct client *c)
+{
+	long long ver = c->proto;
+	int i = 1;
+
+	if (c->argc >= 2) {
+		if (!util_parse_ll(c->argv[1], c->argvlen[1], &ver)) {
+			client_err(c, "ERR Protocol version is not an integer or out of range");
+			return;
+		}
+		if (ver < 2 || ver > 3) {
+			client_err(c, "NOPROTO unsupported protocol version");
+			return;
+		}
+		i = 2;
+	}
+	for (; i < c->argc; i++) {
+		if (arg_eq(c, i, "auth") && i + 2 < c->argc) {
+			if (!authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
+				return;
+			i += 2;
+		} else if (arg_eq(c, i, "setname") && i + 1 < c->argc) {
+			if (!valid_name(c->argv[i + 1], c->argvlen[i + 1])) {
+				client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+				return;
+			}
+			free(c->name);
+			c->name = c->argvlen[i + 1] ? xstrdup(c->argv[i + 1]) : NULL;
+			i++;
+		} else {
+			client_errf(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[i]);
+			return;
+		}
+	}
+	if (!c->authenticated) {
+		client_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
+		    "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+		    "authenticate the client and select the RESP protocol version at the same time");
+		return;
+	}
+	c->proto = (int)ver;
+	client_map(c, 7);
+	client_bulk_str(c, "server");
+	client_bulk_str(c, "redis");
+	client_bulk_str(c, "version");
+	client_bulk_str(c, KV_REDIS_VERSION);
+	client_bulk_str(c, "proto");
+	client_int(c, c->proto);
+	client_bulk_str(c, "id");
+	client_int(c, (long long)c->id);
+	client_bulk_str(c, "mode");
+	client_bulk_str(c, "standalone");
+	client_bulk_str(c, "role");
+	client_bulk_str(c, server_is_replica() ? "replica" : "master");
+	client_bulk_str(c, "modules");
+	client_array(c, 0);
+}
+
+void
+cmd_client_setname(struct client *c)
+{
+	if (!valid_name(c->argv[2], c->argvlen[2])) {
+		client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+		return;
+	}
+	free(c->name);
+	c->name = c->argvlen[2] ? xstrdup(c->argv[2]) : NULL;
+	client_ok(c);
+}
+
+void
+cmd_client_getname(struct client *c)
+{
+	if (c->name)
+		client_bulk_str(c, c->name);
+	else
+		client_null(c);
+}
+
+void
+cmd_client_id(struct client *c)
+{
+	client_int(c, (long long)c->id);
+}
+
+static void
+reply_text(struct client *c, struct buf *b)
+{
+	resp_verbatim(&c->reply, b->data ? b->data : "", b->len, c->proto);
+}
+
+void
+cmd_client_info(struct client *c)
+{
+	struct buf b = BUF_INIT;
+
+	client_describe(c, &b);
+	buf_appendc(&b, '\n');
+	reply_text(c, &b);
+	buf_free(&b);
+}
+
+static int
+type_of(const char *name)
+{
+	if (!strcasecmp(name, "normal"))
+		return CLIENT_CLASS_NORMAL;
+	if (!strcasecmp(name, "slave") || !strcasecmp(name, "replica"))
+		return CLIENT_CLASS_REPLICA;
+	if (!strcasecmp(name, "pubsub"))
+		return CLIENT_CLASS_PUBSUB;
+	if (!strcasecmp(name, "master"))
+		return 100;
+	return -1;
+}
+
+static bool
+client_is_type(const struct client *c, int type)
+{
+	if (type == 100)
+		return (c->flags & CLIENT_MASTER) != 0;
+	if (c->flags & CLIENT_MASTER)
+		return type == CLIENT_CLASS_NORMAL;
+	return (int)client_class(c) == type;
+}
+
+void
+cmd_client_list(struct client *c)
+{
+	struct buf b = BUF_INIT;
+	struct client *o;
+	int type = -1;
+	bool ids = false;
+
+	if (c->argc == 4 && arg_eq(c, 2, "type")) {
+		type = type_of(c->argv[3]);
+		if (type < 0) {
+			client_errf(c, "ERR Unknown client type '%s'", c->argv[3]);
+			return;
+		}
+	} else if (c->argc > 3 && arg_eq(c, 2, "id")) {
+		ids = true;
+		for (int i = 3; i < c->argc; i++) {
+			long long id;
+
+			if (!util_parse_ll(c->argv[i], c->argvlen[i], &id) || id <= 0) {
+				client_err(c, "ERR Invalid client ID");
+				return;
+			}
+		}
+	} else if (c->argc != 2) {
+		reply_syntax_error(c);
+		return;
+	}
+	TAILQ_FOREACH(o, client_all(), entry) {
+		if (o->flags & CLIENT_CLOSE_ASAP)
+			continue;
+		if (type >= 0 && !client_is_type(o, type))
+			continue;
+		if (ids) {
+			bool want = false;
+
+			for (int i = 3; i < c->argc; i++)
+				if ((unsigned long long)strtoull(c->argv[i], NULL, 10) == o->id)
+					want = true;
+			if (!want)
+				continue;
+		}
+		client_describe(o, &b);
+		buf_appendc(&b, '\n');
+	}
+	reply_text(c, &b);
+	buf_free(&b);
+}
+
+void
+cmd_client_kill(struct client *c)
+{
+	struct client *o;
+	long long killed = 0;
+	uint64_t id = 0;
+	const char *addr = NULL, *laddr = NULL, *user = NULL;
+	int type = -1;
+	bool skipme = true, self = false;
+
+	if (c->argc == 3) {
+		/* Old form: CLIENT KILL addr:port. */
+		TAILQ_FOREACH(o, client_all(), entry) {
+			if (!(o->flags & CLIENT_CLOSE_ASAP) && strcmp(o->addr, c->argv[2]) == 0) {
+				client_ok(c);
+				if (o == c)
+					client_close_after_reply(c);
+				else
+					client_close(o, "killed by CLIENT KILL");
+				return;
+			}
+		}
+		client_err(c, "ERR No such client");
+		return;
+	}
+	for (int i = 2; i < c->argc; i += 2) {
+		if (i + 1 >= c->argc) {
+			reply_syntax_error(c);
+			return;
+		}
+		if (arg_eq(c, i, "id")) {
+			long long v;
+
+			if (!util_parse_ll(c->argv[i + 1], c->argvlen[i + 1], &v) || v <= 0) {
+				client_err(c, "ERR client-id should be greater than 0");
+				return;
+			}
+			id = (uint64_t)v;
+		} else if (arg_eq(c, i, "type")) {
+			type = type_of(c->argv[i + 1]);
+			if (type < 0) {
+				client_errf(c, "ERR Unknown client type '%s'", c->argv[i + 1]);
+				return;
+			}
+		} else if (arg_eq(c, i, "addr")) {
+			addr = c->argv[i + 1];
+		} else if (arg_eq(c, i, "laddr")) {
+			laddr = c->argv[i + 1];
+		} else if (arg_eq(c, i, "user")) {
+			user = c->argv[i + 1];
+			if (acl_lookup(user) == NULL) {
+				client_errf(c, "ERR No such user '%s'", user);
+				return;
+			}
+		} else if (arg_eq(c, i, "skipme")) {
+			int yn = util_parse_yesno(c->argv[i + 1]);
+
+			if (yn < 0) {
+				reply_syntax_error(c);
+				return;
+			}
+			skipme = yn == 1;
+		} else {
+			reply_syntax_error(c);
+			return;
+		}
+	}
+	TAILQ_FOREACH(o, client_all(), entry) {
+		if (o->flags & CLIENT_CLOSE_ASAP)
+			continue;
+		if (id && o->id != id)
+			continue;
+		if (type >= 0 && !client_is_type(o, type))
+			continue;
+		if (addr && strcmp(o->addr, addr) != 0)
+			continue;
+		if (laddr && strcmp(o->laddr, laddr) != 0)
+			continue;
+		if (user && (o->user == NULL || strcmp(o->user->name, user) != 0))
+			continue;
+		if (o == c && skipme)
+			continue;
+		killed++;
+		if (o == c)
+			self = true;
+		else
+			client_close(o, "killed by CLIENT KILL");
+	}
+	client_int(c, killed);
+	if (self)
+		client_close_after_reply(c);
+}
+
+void
+cmd_client_setinfo(struct client *c)
+{
+	char **slot;
+
+	if (arg_eq(c, 2, "lib-name"))
+		slot = &c->lib_name;
+	else if (arg_eq(c, 2, "lib-ver"))
+		slot = &c->lib_ver;
+	else {
+		client_errf(c, "ERR Unrecognized option '%s'", c->argv[2]);
+		return;
+	}
+	if (!valid_name(c->argv[3], c->argvlen[3])) {
+		client_errf(c, "ERR %s cannot contain spaces, newlines or special characters.",
+		    c->argv[2]);
+		return;
+	}
+	free(*slot);
+	*slot = xstrdup(c->argv[3]);
+	client_ok(c);
+}
+
+void
+cmd_client_help(struct client *c)
+{
+	static const char *help[] = {
+		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GETNAME", "    Return the name of the current connection.",
+		"ID", "    Return the ID of the current connection.",
+		"INFO", "    Return information about the current client connection.",
+		"KILL <ip:port>", "    Kill connection made from <ip:port>.",
+		"KILL <option> <value> [<option> <value> [...]]",
+		"    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+		"    * USER <username>", "      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+		"    * ID <client-id>", "      Kill connections by client id.",
+		"LIST [options ...]", "    Return information about client connections. Options:",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
+		"SETNAME <name>", "    Assign the name <name> to the current connection.",
+		"SETINFO <option> <value>", "    Set client meta attr (LIB-NAME, LIB-VER).",
+		"HELP", "    Print this help.",
+	};
+
+	client_array(c, ARRAY_SIZE(help));
+	for (size_t i = 0; i < ARRAY_SIZE(help); i++)
+		resp_simple(&c->reply, help[i]);
+}

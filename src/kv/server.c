@@ -1,0 +1,370 @@
+/*
+ * server.c - the checks every request goes through before its command
+ * runs (arity, auth, permissions, persistence errors, read-only replica,
+ * subscribed context, loading, MULTI queuing), in Redis's order.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl.h"
+#include "client.h"
+#include "pubsub.h"
+#include "log.h"
+#include "loop.h"
+#include "persist.h"
+#include "server.h"
+#include "util.h"
+
+struct server srv;
+
+/* A queued command of a MULTI block. */
+struct queued {
+	const struct kv_command	*cmd;
+	int			 argc;
+	char			**argv;
+	size_t			*argvlen;
+};
+
+/* Per-client state of sentinel-kv. */
+struct kvclient {
+	struct queued	*q;
+	size_t		 nq, capq;
+};
+
+static struct kvclient *
+kvc(struct client *c)
+{
+	if (c->ud == NULL)
+		c->ud = xcalloc(1, sizeof(struct kvclient));
+	return c->ud;
+}
+
+static void
+multi_clear(struct client *c)
+{
+	struct kvclient *k = c->ud;
+
+	if (k != NULL) {
+		for (size_t i = 0; i < k->nq; i++) {
+			for (int j = 0; j < k->q[i].argc; j++)
+				free(k->q[i].argv[j]);
+			free(k->q[i].argv);
+			free(k->q[i].argvlen);
+		}
+		k->nq = 0;
+	}
+	c->flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_EXEC);
+	c->multi_len = -1;
+}
+
+void
+server_client_free(struct client *c)
+{
+	multi_clear(c);
+	if (c->ud != NULL) {
+		free(((struct kvclient *)c->ud)->q);
+		free(c->ud);
+		c->ud = NULL;
+	}
+}
+
+void
+server_dirty(long long n)
+{
+	srv.dirty += n;
+}
+
+bool
+server_is_replica(void)
+{
+	return srv.masterhost != NULL;
+}
+
+bool
+arg_eq(const struct client *c, int i, const char *word)
+{
+	return i < c->argc && strcasecmp(c->argv[i], word) == 0;
+}
+
+void
+reply_syntax_error(struct client *c)
+{
+	client_err(c, "ERR syntax error");
+}
+
+void
+reply_wrongtype(struct client *c)
+{
+	client_err(c, "WRONGTYPE Operation against a key holding the wrong kind of value");
+}
+
+void
+reply_not_integer(struct client *c)
+{
+	client_err(c, "ERR value is not an integer or out of range");
+}
+
+bool
+arg_ll(struct client *c, int i, long long *v)
+{
+	if (!util_parse_ll(c->argv[i], c->argvlen[i], v)) {
+		reply_not_integer(c);
+		return false;
+	}
+	return true;
+}
+
+bool
+arg_ll_range(struct client *c, int i, long long min, long long max, long long *v, const char *err)
+{
+	if (!util_parse_ll(c->argv[i], c->argvlen[i], v) || *v < min || *v > max) {
+		client_err(c, err ? err : "ERR value is not an integer or out of range");
+		return false;
+	}
+	return true;
+}
+
+/* Redis echoes the start of an unknown command's arguments. */
+static void
+reply_unknown_command(struct client *c)
+{
+	struct buf args = BUF_INIT;
+	char msg[1024];
+
+	for (int i = 1; i < c->argc && args.len < 128; i++) {
+		buf_appendf(&args, "'%.*s' ", (int)(c->argvlen[i] > 128 ? 128 : c->argvlen[i]),
+		    c->argv[i]);
+	}
+	snprintf(msg, sizeof msg, "ERR unknown command '%.128s', with args beginning with: %s",
+	    c->argv[0], args.len ? args.data : "");
+	buf_free(&args);
+	client_err(c, msg);
+}
+
+static bool
+arity_ok(const struct kv_command *cmd, int argc)
+{
+	return (cmd->arity > 0 && argc == cmd->arity) ||
+	    (cmd->arity < 0 && argc >= -cmd->arity);
+}
+
+/* Refuse a command; inside MULTI this dooms the EXEC. */
+static void
+reject(struct client *c, const char *msg)
+{
+	if (c->flags & CLIENT_MULTI)
+		c->flags |= CLIENT_DIRTY_EXEC;
+	client_err(c, msg);
+}
+
+void
+server_call(struct client *c, const struct kv_command *cmd)
+{
+	int64_t start = util_mono_us();
+	struct kv_command *mcmd = (struct kv_command *)cmd;
+
+	c->lastcmd = cmd->fullname;
+	cmd->fn(c);
+	mcmd->calls++;
+	mcmd->usec += util_mono_us() - start;
+	srv.stat_commands++;
+}
+
+/* Is a MISCONF answer due? */
+static bool
+disk_error(void)
+{
+	return srv.stop_writes_on_bgsave_error && srv.nsaves > 0 && !srv.lastbgsave_ok;
+}
+
+static void
+queue_command(struct client *c, const struct kv_command *cmd)
+{
+	struct kvclient *k = kvc(c);
+	struct queued *q;
+
+	if (k->nq == k->capq) {
+		k->capq = k->capq ? k->capq * 2 : 8;
+		k->q = xreallocarray(k->q, k->capq, sizeof *k->q);
+	}
+	q = &k->q[k->nq++];
+	q->cmd = cmd;
+	q->argc = c->argc;
+	q->argv = xreallocarray(NULL, (size_t)c->argc, sizeof *q->argv);
+	q->argvlen = xreallocarray(NULL, (size_t)c->argc, sizeof *q->argvlen);
+	for (int i = 0; i < c->argc; i++) {
+		q->argv[i] = xmemdup(c->argv[i], c->argvlen[i]);
+		q->argvlen[i] = c->argvlen[i];
+	}
+	c->multi_len = (int)k->nq;
+	resp_simple(&c->reply, "QUEUED");
+}
+
+void
+server_dispatch(struct client *c)
+{
+	const struct kv_command *cmd = cmd_lookup(c->argv[0]);
+
+	if (cmd == NULL) {
+		if (c->flags & CLIENT_MULTI)
+			c->flags |= CLIENT_DIRTY_EXEC;
+		reply_unknown_command(c);
+		return;
+	}
+	if (cmd->subs != NULL && c->argc >= 2) {
+		const struct kv_command *sub = cmd_lookup_sub(cmd, c->argv[1]);
+
+		if (sub == NULL) {
+			char msg[512];
+			char upper[64];
+
+			snprintf(upper, sizeof upper, "%s", cmd->name);
+			for (char *p = upper; *p; p++)
+				*p = (char)toupper((unsigned char)*p);
+			snprintf(msg, sizeof msg, "ERR unknown subcommand '%.128s'. Try %s HELP.",
+			    c->argv[1], upper);
+			reject(c, msg);
+			return;
+		}
+		cmd = sub;
+	}
+	if (!arity_ok(cmd, c->argc)) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "ERR wrong number of arguments for '%s' command",
+		    cmd->fullname);
+		reject(c, msg);
+		return;
+	}
+	if (!c->authenticated && !(cmd->flags & CMD_NOAUTH)) {
+		reject(c, "NOAUTH Authentication required.");
+		return;
+	}
+	if (c->user != NULL && !c->user->allcommands && !(cmd->flags & CMD_NOAUTH)) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "NOPERM this user has no permissions to run the '%s' command",
+		    cmd->fullname);
+		reject(c, msg);
+		return;
+	}
+	if (disk_error() && !server_is_replica() && !(c->flags & CLIENT_MASTER) &&
+	    ((cmd->flags & CMD_WRITE) || (cmd->flags & CMD_MISCONF))) {
+		reject(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
+		    "unable to persist to disk. Commands that may modify the data set are disabled, "
+		    "because this instance is configured to report errors during writes if RDB "
+		    "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis "
+		    "logs for details about the RDB error.");
+		return;
+	}
+	if (server_is_replica() && srv.replica_read_only && !(c->flags & CLIENT_MASTER) &&
+	    (cmd->flags & CMD_WRITE)) {
+		reject(c, "READONLY You can't write against a read only replica.");
+		return;
+	}
+	if (c->proto == 2 && pubsub_total(c) > 0 && !(cmd->flags & CMD_PUBSUB)) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
+		    "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+		    cmd->fullname);
+		client_err(c, msg);
+		return;
+	}
+	if (srv.loading && !(cmd->flags & CMD_LOADING)) {
+		reject(c, "LOADING Redis is loading the dataset in memory");
+		return;
+	}
+	if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_NOMULTI)) {
+		queue_command(c, cmd);
+		return;
+	}
+	server_call(c, cmd);
+}
+
+void
+cmd_multi(struct client *c)
+{
+	if (c->flags & CLIENT_MULTI) {
+		client_err(c, "ERR MULTI calls can not be nested");
+		return;
+	}
+	kvc(c);
+	c->flags |= CLIENT_MULTI;
+	c->multi_len = 0;
+	client_ok(c);
+}
+
+void
+cmd_discard(struct client *c)
+{
+	if (!(c->flags & CLIENT_MULTI)) {
+		client_err(c, "ERR DISCARD without MULTI");
+		return;
+	}
+	multi_clear(c);
+	client_ok(c);
+}
+
+void
+cmd_exec(struct client *c)
+{
+	struct kvclient *k;
+	struct queued *q;
+	size_t nq;
+	int argc;
+	char **argv;
+	size_t *argvlen;
+
+	if (!(c->flags & CLIENT_MULTI)) {
+		client_err(c, "ERR EXEC without MULTI");
+		return;
+	}
+	if (c->flags & CLIENT_DIRTY_EXEC) {
+		multi_clear(c);
+		client_err(c, "EXECABORT Transaction discarded because of previous errors.");
+		return;
+	}
+	k = kvc(c);
+	/* Take the queue: a command in it may reset the client (CLIENT KILL of itself). */
+	q = k->q;
+	nq = k->nq;
+	k->q = NULL;
+	k->nq = k->capq = 0;
+	c->flags &= ~CLIENT_MULTI;
+	c->multi_len = -1;
+	argc = c->argc;
+	argv = c->argv;
+	argvlen = c->argvlen;
+	client_array(c, (long long)nq);
+	for (size_t i = 0; i < nq; i++) {
+		const struct kv_command *cmd = q[i].cmd;
+
+		c->argc = q[i].argc;
+		c->argv = q[i].argv;
+		c->argvlen = q[i].argvlen;
+		/* Permissions and state may have changed since queuing. */
+		if (server_is_replica() && srv.replica_read_only && !(c->flags & CLIENT_MASTER) &&
+		    (cmd->flags & CMD_WRITE))
+			client_err(c, "READONLY You can't write against a read only replica.");
+		else
+			server_call(c, cmd);
+	}
+	c->argc = argc;
+	c->argv = argv;
+	c->argvlen = argvlen;
+	for (size_t i = 0; i < nq; i++) {
+		for (int j = 0; j < q[i].argc; j++)
+			free(q[i].argv[j]);
+		free(q[i].argv);
+		free(q[i].argvlen);
+	}
+	free(q);
+	c->lastcmd = "exec";
+}

@@ -1,0 +1,557 @@
+/*
+ * client.c - client connections: input, limits, replies, closing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "acl.h"
+#include "client.h"
+#include "log.h"
+#include "loop.h"
+#include "pubsub.h"
+#include "sock.h"
+#include "util.h"
+
+#define READ_CHUNK		(16 * 1024)
+/* Stop parsing a client's requests while this much of its output is unread. */
+#define OUTPUT_BACKPRESSURE	(4 * 1024 * 1024)
+
+static struct client_ops	ops;
+static struct client_limits	limits;
+static struct client_list	clients = TAILQ_HEAD_INITIALIZER(clients);
+static struct client_list	pending = TAILQ_HEAD_INITIALIZER(pending);
+static size_t			nclients;
+static uint64_t			next_id = 1;
+
+static void	client_read_cb(evutil_socket_t, short, void *);
+static void	client_write_cb(evutil_socket_t, short, void *);
+static void	client_free(void *);
+
+void
+client_module_init(const struct client_ops *o, const struct client_limits *lim)
+{
+	ops = *o;
+	limits = *lim;
+	loop_before_sleep(client_flush_all, NULL);
+}
+
+void
+client_module_shutdown(void)
+{
+	struct client *c;
+
+	/* client_close only defers the free: the list stays walkable. */
+	TAILQ_FOREACH(c, &clients, entry) {
+		client_close(c, NULL);
+	}
+}
+
+struct client_limits *
+client_limits(void)
+{
+	return &limits;
+}
+
+struct client_list *
+client_all(void)
+{
+	return &clients;
+}
+
+size_t
+client_count(void)
+{
+	return nclients;
+}
+
+uint64_t
+client_next_id(void)
+{
+	return next_id++;
+}
+
+struct client *
+client_create(int fd, uint32_t flags)
+{
+	struct client *c = xcalloc(1, sizeof *c);
+
+	c->id = next_id++;
+	c->fd = fd;
+	c->flags = flags;
+	c->proto = 2;
+	c->multi_len = -1;
+	c->user = acl_default_user();
+	c->authenticated = !acl_auth_required();
+	c->ctime_ms = c->last_ms = loop_now_ms();
+	buf_init(&c->query);
+	buf_init(&c->reply);
+	resp_parser_init(&c->parser);
+	if (fd >= 0) {
+		sock_peer_addr(fd, c->addr, sizeof c->addr);
+		sock_local_addr(fd, c->laddr, sizeof c->laddr);
+		sock_set_nodelay(fd);
+		c->ev_read = event_new(loop_base(), fd, EV_READ | EV_PERSIST, client_read_cb, c);
+		c->ev_write = event_new(loop_base(), fd, EV_WRITE | EV_PERSIST, client_write_cb, c);
+		event_add(c->ev_read, NULL);
+	}
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	nclients++;
+	return c;
+}
+
+void
+client_accept(int fd, void *arg)
+{
+	UNUSED(arg);
+	if (limits.maxclients > 0 && nclients >= (size_t)limits.maxclients) {
+		static const char msg[] = "-ERR max number of clients reached\r\n";
+
+		/* Best effort: the socket is fresh, the line fits its buffer. */
+		if (write(fd, msg, sizeof msg - 1) < 0)
+			log_debug("cannot tell a refused client why: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	client_create(fd, 0);
+}
+
+struct client *
+client_by_id(uint64_t id)
+{
+	struct client *c;
+
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (c->id == id && !(c->flags & CLIENT_CLOSE_ASAP))
+			return c;
+	}
+	return NULL;
+}
+
+void
+client_close(struct client *c, const char *why)
+{
+	if (c->flags & CLIENT_CLOSE_ASAP)
+		return;
+	if (why != NULL)
+		log_verbose("Closing client %s (id=%llu): %s", c->addr,
+		    (unsigned long long)c->id, why);
+	c->flags |= CLIENT_CLOSE_ASAP;
+	if (c->ev_read)
+		event_del(c->ev_read);
+	if (c->ev_write)
+		event_del(c->ev_write);
+	if (c->flags & CLIENT_PENDING_WRITE) {
+		TAILQ_REMOVE(&pending, c, pending);
+		c->flags &= ~CLIENT_PENDING_WRITE;
+	}
+	loop_defer(client_free, c);
+}
+
+void
+client_close_after_reply(struct client *c)
+{
+	c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+	client_reply_added(c);
+}
+
+static void
+client_free(void *arg)
+{
+	struct client *c = arg;
+
+	if (ops.on_free)
+		ops.on_free(c);
+	pubsub_client_gone(c);
+	TAILQ_REMOVE(&clients, c, entry);
+	nclients--;
+	if (c->ev_read)
+		event_free(c->ev_read);
+	if (c->ev_write)
+		event_free(c->ev_write);
+	if (c->fd >= 0)
+		close(c->fd);
+	resp_parser_free(&c->parser);
+	buf_free(&c->query);
+	buf_free(&c->reply);
+	free(c->name);
+	free(c->lib_name);
+	free(c->lib_ver);
+	free(c);
+}
+
+enum client_class
+client_class(const struct client *c)
+{
+	if (c->flags & CLIENT_REPLICA)
+		return CLIENT_CLASS_REPLICA;
+	if (c->channels != NULL || c->patterns != NULL)
+		return CLIENT_CLASS_PUBSUB;
+	return CLIENT_CLASS_NORMAL;
+}
+
+size_t
+client_pending_bytes(const struct client *c)
+{
+	return c->reply.len - c->sentpos;
+}
+
+/* Enforce the output buffer limits of c's class; true if c was closed. */
+static bool
+client_check_obuf(struct client *c)
+{
+	const struct client_obuf_limit *l = &limits.obuf[client_class(c)];
+	long long used = (long long)client_pending_bytes(c);
+	bool over = false;
+
+	if (l->hard > 0 && used >= l->hard)
+		over = true;
+	if (l->soft > 0 && used >= l->soft) {
+		if (c->obuf_soft_since == 0)
+			c->obuf_soft_since = loop_now_ms();
+		else if (loop_now_ms() - c->obuf_soft_since >= l->soft_seconds * 1000)
+			over = true;
+	} else {
+		c->obuf_soft_since = 0;
+	}
+	if (over) {
+		log_warning("Client id=%llu addr=%s scheduled to be closed ASAP for "
+		    "overcoming of output buffer limits.", (unsigned long long)c->id, c->addr);
+		client_close(c, NULL);
+		return true;
+	}
+	return false;
+}
+
+void
+client_reply_added(struct client *c)
+{
+	if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_NO_REPLY)) {
+		if (c->flags & CLIENT_NO_REPLY) {
+			buf_clear(&c->reply);
+			c->sentpos = 0;
+		}
+		return;
+	}
+	if (client_check_obuf(c))
+		return;
+	if (!(c->flags & CLIENT_PENDING_WRITE) && (client_pending_bytes(c) > 0 ||
+	    (c->flags & CLIENT_CLOSE_AFTER_REPLY))) {
+		c->flags |= CLIENT_PENDING_WRITE;
+		TAILQ_INSERT_TAIL(&pending, c, pending);
+	}
+}
+
+void
+client_pause_reading(struct client *c, bool paused)
+{
+	if (c->ev_read == NULL || (c->flags & CLIENT_CLOSE_ASAP))
+		return;
+	if (paused)
+		event_del(c->ev_read);
+	else
+		event_add(c->ev_read, NULL);
+}
+
+/* Run the requests in the query buffer until one is incomplete. */
+static void
+client_process(struct client *c)
+{
+	struct resp_limits rl;
+
+	rl.max_bulk = limits.max_bulk;
+	rl.max_multibulk = limits.max_multibulk;
+	while (c->qpos < c->query.len &&
+	    !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY))) {
+		enum resp_status st;
+		size_t used = 0;
+
+		if (client_pending_bytes(c) > OUTPUT_BACKPRESSURE && !(c->flags & CLIENT_MASTER)) {
+			/* Wait for the peer to read: resume from the write callback. */
+			c->flags |= CLIENT_INPUT_PAUSED;
+			client_pause_reading(c, true);
+			break;
+		}
+		rl.authenticated = c->authenticated || (c->flags & CLIENT_MASTER);
+		st = resp_parse(&c->parser, c->query.data + c->qpos,
+		    c->query.len - c->qpos, &used, &rl);
+		c->qpos += used;
+		if (st == RESP_MORE)
+			break;
+		if (st == RESP_ERR) {
+			log_verbose("Protocol error (%s) from client: id=%llu addr=%s",
+			    c->parser.error, (unsigned long long)c->id, c->addr);
+			if (!(c->flags & CLIENT_MASTER))
+				resp_error(&c->reply, c->parser.error);
+			c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+			client_reply_added(c);
+			break;
+		}
+		if (c->parser.argc == 0) {
+			resp_parser_reset(&c->parser);
+			continue;
+		}
+		c->argc = c->parser.argc;
+		c->argv = c->parser.argv;
+		c->argvlen = c->parser.argvlen;
+		c->last_ms = loop_now_ms();
+		c->flags |= CLIENT_IN_DISPATCH;
+		ops.dispatch(c);
+		c->flags &= ~CLIENT_IN_DISPATCH;
+		c->argc = 0;
+		c->argv = NULL;
+		c->argvlen = NULL;
+		resp_parser_reset(&c->parser);
+		client_reply_added(c);
+	}
+	if (c->qpos > 0) {
+		buf_consume(&c->query, c->qpos);
+		c->qpos = 0;
+	}
+	if (c->query.len == 0)
+		buf_shrink(&c->query, 64 * 1024);
+}
+
+void
+client_feed(struct client *c, const char *p, size_t n)
+{
+	buf_append(&c->query, p, n);
+	client_process(c);
+}
+
+static void
+client_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	size_t want = READ_CHUNK;
+	ssize_t n;
+
+	UNUSED(what);
+	loop_update_time();
+	/* A big bulk argument in progress: read it in larger pieces. */
+	if (c->parser.bulk_len > READ_CHUNK)
+		want = (size_t)c->parser.bulk_len + 2 > 1024 * 1024 ?
+		    1024 * 1024 : (size_t)c->parser.bulk_len + 2;
+	buf_reserve(&c->query, want);
+	n = read(fd, c->query.data + c->query.len, want);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		client_close(c, strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		client_close(c, "Client closed connection");
+		return;
+	}
+	c->query.len += (size_t)n;
+	c->query.data[c->query.len] = '\0';
+	if (limits.qbuf_max > 0 && (long long)c->query.len > limits.qbuf_max) {
+		log_warning("Closing client that reached max query buffer length: "
+		    "id=%llu addr=%s qbuf=%zu", (unsigned long long)c->id, c->addr,
+		    c->query.len);
+		client_close(c, NULL);
+		return;
+	}
+	client_process(c);
+}
+
+/* Write as much as the socket takes; true if everything went out. */
+static bool
+client_write(struct client *c)
+{
+	while (c->sentpos < c->reply.len) {
+		ssize_t n = write(c->fd, c->reply.data + c->sentpos,
+		    c->reply.len - c->sentpos);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return false;
+			if (errno == EINTR)
+				continue;
+			client_close(c, strerror(errno));
+			return false;
+		}
+		c->sentpos += (size_t)n;
+	}
+	buf_clear(&c->reply);
+	c->sentpos = 0;
+	buf_shrink(&c->reply, 256 * 1024);
+	c->obuf_soft_since = 0;
+	if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+		client_close(c, NULL);
+	return true;
+}
+
+static void
+client_resume_input(struct client *c)
+{
+	if ((c->flags & CLIENT_INPUT_PAUSED) &&
+	    client_pending_bytes(c) <= OUTPUT_BACKPRESSURE / 2) {
+		c->flags &= ~CLIENT_INPUT_PAUSED;
+		client_pause_reading(c, false);
+		client_process(c);
+		client_reply_added(c);
+	}
+}
+
+static void
+client_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+
+	UNUSED(fd);
+	UNUSED(what);
+	loop_update_time();
+	if (client_write(c)) {
+		event_del(c->ev_write);
+		client_resume_input(c);
+	} else if (c->sentpos > 1024 * 1024 && c->sentpos * 2 > c->reply.len) {
+		/* Keep a slow reader's buffer from holding what it already got. */
+		buf_consume(&c->reply, c->sentpos);
+		c->sentpos = 0;
+	}
+}
+
+void
+client_flush_all(void *unused)
+{
+	struct client *c;
+
+	UNUSED(unused);
+	while ((c = TAILQ_FIRST(&pending)) != NULL) {
+		TAILQ_REMOVE(&pending, c, pending);
+		c->flags &= ~CLIENT_PENDING_WRITE;
+		if (c->flags & CLIENT_CLOSE_ASAP)
+			continue;
+		if (c->fd < 0 || (c->flags & CLIENT_NO_REPLY)) {
+			buf_clear(&c->reply);
+			c->sentpos = 0;
+			continue;
+		}
+		if (!client_write(c)) {
+			if (!(c->flags & CLIENT_CLOSE_ASAP))
+				event_add(c->ev_write, NULL);
+		} else {
+			client_resume_input(c);
+		}
+	}
+}
+
+void
+client_cron(void)
+{
+	struct client *c;
+	int64_t now = loop_now_ms();
+
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (c->flags & CLIENT_CLOSE_ASAP)
+			continue;
+		if (limits.timeout > 0 && client_class(c) == CLIENT_CLASS_NORMAL &&
+		    !(c->flags & (CLIENT_MASTER | CLIENT_REPLICA)) &&
+		    now - c->last_ms > (int64_t)limits.timeout * 1000) {
+			client_close(c, "Closing idle client");
+			continue;
+		}
+		if (c->obuf_soft_since != 0)
+			client_check_obuf(c);
+	}
+}
+
+static const char *
+client_flags_str(const struct client *c, char *out)
+{
+	char *p = out;
+
+	if (c->flags & CLIENT_REPLICA)
+		*p++ = 'S';
+	if (c->flags & CLIENT_MASTER)
+		*p++ = 'M';
+	if (c->channels != NULL || c->patterns != NULL)
+		*p++ = 'P';
+	if (c->flags & CLIENT_MULTI)
+		*p++ = 'x';
+	if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+		*p++ = 'c';
+	if (c->flags & CLIENT_CLOSE_ASAP)
+		*p++ = 'A';
+	if (p == out)
+		*p++ = 'N';
+	*p = '\0';
+	return out;
+}
+
+void
+client_describe(const struct client *c, struct buf *out)
+{
+	char flags[16];
+	const char *events = (c->flags & CLIENT_PENDING_WRITE) ? "rw" : "r";
+	int64_t now = loop_now_ms();
+
+	buf_appendf(out, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld "
+	    "flags=%s db=%d sub=%zu psub=%zu ssub=0 multi=%d qbuf=%zu qbuf-free=%zu "
+	    "argv-mem=%zu multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu "
+	    "tot-mem=%zu events=%s cmd=%s user=%s redir=-1 resp=%d",
+	    (unsigned long long)c->id, c->addr, c->laddr, c->fd,
+	    c->name ? c->name : "",
+	    (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_ms) / 1000),
+	    client_flags_str(c, flags), c->db,
+	    pubsub_count(c, false), pubsub_count(c, true),
+	    c->multi_len, c->query.len - c->qpos,
+	    c->query.cap > c->query.len ? c->query.cap - c->query.len : 0,
+	    (size_t)0, c->reply.cap, c->reply.len, client_pending_bytes(c),
+	    client_pending_bytes(c),
+	    sizeof *c + c->query.cap + c->reply.cap, events,
+	    c->lastcmd ? c->lastcmd : "NULL",
+	    c->user ? c->user->name : "default", c->proto);
+}
+
+void
+client_ok(struct client *c)
+{
+	resp_simple(&c->reply, "OK");
+}
+
+void
+client_err(struct client *c, const char *msg)
+{
+	resp_error(&c->reply, msg);
+}
+
+void
+client_errf(struct client *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	resp_error(&c->reply, msg);
+}
+
+void client_int(struct client *c, long long v) { resp_int(&c->reply, v); }
+void client_bulk(struct client *c, const void *p, size_t n) { resp_bulk(&c->reply, p, n); }
+void client_bulk_str(struct client *c, const char *s) { resp_bulk_str(&c->reply, s); }
+void client_null(struct client *c) { resp_null(&c->reply, c->proto); }
+void client_null_array(struct client *c) { resp_null_array(&c->reply, c->proto); }
+void client_array(struct client *c, long long n) { resp_array(&c->reply, n); }
+void client_map(struct client *c, long long npairs) { resp_map(&c->reply, npairs, c->proto); }
+void client_set(struct client *c, long long n) { resp_set(&c->reply, n, c->proto); }
+
+void
+client_err_arity(struct client *c, const char *name)
+{
+	char lower[128];
+
+	snprintf(lower, sizeof lower, "%s", name);
+	util_strtolower(lower);
+	client_errf(c, "ERR wrong number of arguments for '%s' command", lower);
+}
