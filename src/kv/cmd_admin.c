@@ -281,9 +281,26 @@ debug_populate(struct client *c)
 	client_ok(c);
 }
 
+/* enable-debug-command: "local" means from a loopback address only. */
+static bool
+debug_allowed(const struct client *c)
+{
+	if (srv.enable_debug_command == 1)
+		return true;
+	if (srv.enable_debug_command == 2)
+		return strncmp(c->addr, "127.", 4) == 0 || strncmp(c->addr, "[::1]", 5) == 0;
+	return false;
+}
+
 void
 cmd_debug(struct client *c)
 {
+	if (!debug_allowed(c)) {
+		client_err(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+		    "set to \"local\", you can run it from a local connection, otherwise you need to "
+		    "set this option in the configuration file, and then restart the server.");
+		return;
+	}
 	if (arg_eq(c, 1, "sleep") && c->argc == 3) {
 		double secs;
 		struct timespec ts;

@@ -178,7 +178,7 @@ cmd_hello(struct client *c)
 	}
 	if (!c->authenticated) {
 		client_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
-		    "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+		    "otherwise the HELLO AUTH <user> <pass> option can be used to "
 		    "authenticate the client and select the RESP protocol version at the same time");
 		return;
 	}

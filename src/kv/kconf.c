@@ -51,6 +51,7 @@ struct kc_def {
 	bool			 changed;	/* by CONFIG SET since start */
 };
 
+static const char *const protected_modes[] = { "no", "yes", "local", NULL };
 static const char *const supervised_modes[] = { "no", "upstart", "systemd", "auto", NULL };
 
 static int	set_bind(int, char **, bool, const char **);
@@ -124,49 +125,147 @@ static struct kc_def defs[] = {
 	I("min-replicas-to-write", "min-slaves-to-write", &srv.min_replicas_to_write, "0", 0, INT_MAX),
 	I("min-replicas-max-lag", "min-slaves-max-lag", &srv.min_replicas_max_lag, "10", 0, INT_MAX),
 	{ "supervised", NULL, KC_ENUM, &srv.supervised, "no", 0, 0, supervised_modes, KC_IMMUTABLE, NULL, NULL, NULL, false, false },
+	{ "enable-debug-command", NULL, KC_ENUM, &srv.enable_debug_command, "no", 0, 0, protected_modes, KC_IMMUTABLE, NULL, NULL, NULL, false, false },
 	SP("user", NULL, "", KC_MULTIARG | KC_REPEATABLE | KC_IMMUTABLE, set_user, NULL, lines_user),
 };
 
-/* The other directives of Redis 7.0: accepted, logged, kept for CONFIG GET. */
-static const char *const ignored_names[] = {
-	"io-threads-do-reads", "always-show-logo", "protected-mode", "rdb-del-sync-files",
-	"activerehashing", "set-proc-title", "dynamic-hz", "lazyfree-lazy-eviction",
-	"lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
-	"lazyfree-lazy-user-flush", "repl-disable-tcp-nodelay", "aof-rewrite-incremental-fsync",
-	"no-appendfsync-on-rewrite", "cluster-require-full-coverage", "rdb-save-incremental-fsync",
-	"aof-load-truncated", "aof-use-rdb-preamble", "aof-timestamp-enabled",
-	"cluster-replica-no-failover", "cluster-slave-no-failover", "replica-lazy-flush",
-	"slave-lazy-flush", "replica-ignore-maxmemory", "slave-ignore-maxmemory",
-	"jemalloc-bg-thread", "activedefrag", "syslog-enabled", "cluster-enabled", "appendonly",
-	"cluster-allow-reads-when-down", "cluster-allow-pubsubshard-when-down", "crash-log-enabled",
-	"crash-memcheck-enabled", "use-exit-on-panic", "disable-thp", "cluster-allow-replica-migration",
-	"latency-tracking", "aof-disable-auto-gc", "replica-ignore-disk-write-errors", "aclfile",
-	"unixsocket", "cluster-announce-ip", "cluster-config-file", "cluster-announce-hostname",
-	"syslog-ident", "appendfilename", "appenddirname", "ignore-warnings", "proc-title-template",
-	"syslog-facility", "repl-diskless-load", "maxmemory-policy", "appendfsync",
-	"oom-score-adj", "acl-pubsub-default", "sanitize-dump-payload", "enable-protected-configs",
-	"enable-debug-command", "enable-module-command", "cluster-preferred-endpoint-type",
-	"propagation-error-behavior", "shutdown-on-sigint", "shutdown-on-sigterm", "io-threads",
-	"auto-aof-rewrite-percentage", "cluster-replica-validity-factor",
-	"cluster-slave-validity-factor", "list-max-listpack-size", "list-max-ziplist-size",
-	"cluster-migration-barrier", "active-defrag-cycle-min", "active-defrag-cycle-max",
-	"active-defrag-threshold-lower", "active-defrag-threshold-upper", "lfu-log-factor",
-	"lfu-decay-time", "maxmemory-samples", "maxmemory-eviction-tenacity", "cluster-port",
-	"cluster-announce-bus-port", "cluster-announce-port", "cluster-announce-tls-port",
-	"list-compress-depth", "rdb-key-save-delay", "active-expire-effort", "watchdog-period",
-	"shutdown-timeout", "repl-diskless-sync-max-replicas", "unixsocketperm", "socket-mark-id",
-	"active-defrag-max-scan-fields", "slowlog-max-len", "acllog-max-len", "busy-reply-threshold",
-	"lua-time-limit", "cluster-node-timeout", "slowlog-log-slower-than",
-	"latency-monitor-threshold", "stream-node-max-entries", "maxmemory",
-	"cluster-link-sendbuf-limit", "hash-max-listpack-entries", "hash-max-ziplist-entries",
-	"set-max-intset-entries", "zset-max-listpack-entries", "zset-max-ziplist-entries",
-	"active-defrag-ignore-bytes", "hash-max-listpack-value", "hash-max-ziplist-value",
-	"stream-node-max-bytes", "zset-max-listpack-value", "zset-max-ziplist-value",
-	"hll-sparse-max-bytes", "tracking-table-max-keys", "maxmemory-clients",
-	"auto-aof-rewrite-min-size", "loading-process-events-interval-bytes",
-	"oom-score-adj-values", "notify-keyspace-events", "latency-tracking-info-percentiles",
-	"rename-command", "loadmodule", "hash-max-zipmap-entries", "hash-max-zipmap-value",
-	NULL
+/*
+ * The other directives of Redis 7.0, with the defaults redis-server 7.0.15
+ * reports: accepted, logged, kept for CONFIG GET (client tools such as
+ * redis-benchmark read some of them).
+ */
+struct ignored_def {
+	const char	*name;
+	const char	*def;	/* NULL: hidden in Redis, no default shown */
+};
+
+static const struct ignored_def ignored_defs[] = {
+	{ "io-threads-do-reads", "no" },
+	{ "always-show-logo", "no" },
+	{ "protected-mode", "yes" },
+	{ "rdb-del-sync-files", "no" },
+	{ "activerehashing", "yes" },
+	{ "set-proc-title", "yes" },
+	{ "dynamic-hz", "yes" },
+	{ "lazyfree-lazy-eviction", "no" },
+	{ "lazyfree-lazy-expire", "no" },
+	{ "lazyfree-lazy-server-del", "no" },
+	{ "lazyfree-lazy-user-del", "no" },
+	{ "lazyfree-lazy-user-flush", "no" },
+	{ "repl-disable-tcp-nodelay", "no" },
+	{ "aof-rewrite-incremental-fsync", "yes" },
+	{ "no-appendfsync-on-rewrite", "no" },
+	{ "cluster-require-full-coverage", "yes" },
+	{ "rdb-save-incremental-fsync", "yes" },
+	{ "aof-load-truncated", "yes" },
+	{ "aof-use-rdb-preamble", "yes" },
+	{ "aof-timestamp-enabled", "no" },
+	{ "cluster-replica-no-failover", "no" },
+	{ "cluster-slave-no-failover", "no" },
+	{ "replica-lazy-flush", "no" },
+	{ "slave-lazy-flush", "no" },
+	{ "replica-ignore-maxmemory", "yes" },
+	{ "slave-ignore-maxmemory", "yes" },
+	{ "jemalloc-bg-thread", "yes" },
+	{ "activedefrag", "no" },
+	{ "syslog-enabled", "no" },
+	{ "cluster-enabled", "no" },
+	{ "appendonly", "no" },
+	{ "cluster-allow-reads-when-down", "no" },
+	{ "cluster-allow-pubsubshard-when-down", "yes" },
+	{ "crash-log-enabled", "yes" },
+	{ "crash-memcheck-enabled", "yes" },
+	{ "use-exit-on-panic", NULL },
+	{ "disable-thp", "yes" },
+	{ "cluster-allow-replica-migration", "yes" },
+	{ "latency-tracking", "yes" },
+	{ "aof-disable-auto-gc", "no" },
+	{ "replica-ignore-disk-write-errors", "no" },
+	{ "aclfile", "" },
+	{ "unixsocket", "" },
+	{ "cluster-announce-ip", "" },
+	{ "cluster-config-file", "nodes.conf" },
+	{ "cluster-announce-hostname", "" },
+	{ "syslog-ident", "redis" },
+	{ "appendfilename", "appendonly.aof" },
+	{ "appenddirname", "appendonlydir" },
+	{ "ignore-warnings", "" },
+	{ "proc-title-template", "{title} {listen-addr} {server-mode}" },
+	{ "syslog-facility", "local0" },
+	{ "repl-diskless-load", "disabled" },
+	{ "maxmemory-policy", "noeviction" },
+	{ "appendfsync", "everysec" },
+	{ "oom-score-adj", "no" },
+	{ "acl-pubsub-default", "resetchannels" },
+	{ "sanitize-dump-payload", "no" },
+	{ "enable-protected-configs", "no" },
+	{ "enable-module-command", "no" },
+	{ "cluster-preferred-endpoint-type", "ip" },
+	{ "propagation-error-behavior", "ignore" },
+	{ "shutdown-on-sigint", "default" },
+	{ "shutdown-on-sigterm", "default" },
+	{ "io-threads", "1" },
+	{ "auto-aof-rewrite-percentage", "100" },
+	{ "cluster-replica-validity-factor", "10" },
+	{ "cluster-slave-validity-factor", "10" },
+	{ "list-max-listpack-size", "-2" },
+	{ "list-max-ziplist-size", "-2" },
+	{ "cluster-migration-barrier", "1" },
+	{ "active-defrag-cycle-min", "1" },
+	{ "active-defrag-cycle-max", "25" },
+	{ "active-defrag-threshold-lower", "10" },
+	{ "active-defrag-threshold-upper", "100" },
+	{ "lfu-log-factor", "10" },
+	{ "lfu-decay-time", "1" },
+	{ "maxmemory-samples", "5" },
+	{ "maxmemory-eviction-tenacity", "10" },
+	{ "cluster-port", "0" },
+	{ "cluster-announce-bus-port", "0" },
+	{ "cluster-announce-port", "0" },
+	{ "cluster-announce-tls-port", "0" },
+	{ "list-compress-depth", "0" },
+	{ "rdb-key-save-delay", NULL },
+	{ "active-expire-effort", "1" },
+	{ "watchdog-period", NULL },
+	{ "shutdown-timeout", "10" },
+	{ "repl-diskless-sync-max-replicas", "0" },
+	{ "unixsocketperm", "0" },
+	{ "socket-mark-id", "0" },
+	{ "active-defrag-max-scan-fields", "1000" },
+	{ "slowlog-max-len", "128" },
+	{ "acllog-max-len", "128" },
+	{ "busy-reply-threshold", "5000" },
+	{ "lua-time-limit", "5000" },
+	{ "cluster-node-timeout", "15000" },
+	{ "slowlog-log-slower-than", "10000" },
+	{ "latency-monitor-threshold", "0" },
+	{ "stream-node-max-entries", "100" },
+	{ "maxmemory", "0" },
+	{ "cluster-link-sendbuf-limit", "0" },
+	{ "hash-max-listpack-entries", "512" },
+	{ "hash-max-ziplist-entries", "512" },
+	{ "set-max-intset-entries", "512" },
+	{ "zset-max-listpack-entries", "128" },
+	{ "zset-max-ziplist-entries", "128" },
+	{ "active-defrag-ignore-bytes", "104857600" },
+	{ "hash-max-listpack-value", "64" },
+	{ "hash-max-ziplist-value", "64" },
+	{ "stream-node-max-bytes", "4096" },
+	{ "zset-max-listpack-value", "64" },
+	{ "zset-max-ziplist-value", "64" },
+	{ "hll-sparse-max-bytes", "3000" },
+	{ "tracking-table-max-keys", "1000000" },
+	{ "maxmemory-clients", "0" },
+	{ "auto-aof-rewrite-min-size", "67108864" },
+	{ "loading-process-events-interval-bytes", NULL },
+	{ "oom-score-adj-values", "0 200 800" },
+	{ "notify-keyspace-events", "" },
+	{ "latency-tracking-info-percentiles", "50 99 99.9" },
+	{ "rename-command", NULL },
+	{ "loadmodule", NULL },
+	{ "hash-max-zipmap-entries", NULL },
+	{ "hash-max-zipmap-value", NULL },
+	{ NULL, NULL }
 };
 
 static struct conf_file	*file_model;
@@ -187,8 +286,8 @@ find_def(const char *name)
 static bool
 is_ignored_name(const char *name)
 {
-	for (size_t i = 0; ignored_names[i]; i++)
-		if (strcasecmp(ignored_names[i], name) == 0)
+	for (size_t i = 0; ignored_defs[i].name; i++)
+		if (strcasecmp(ignored_defs[i].name, name) == 0)
 			return true;
 	return false;
 }
@@ -698,6 +797,44 @@ load_line(int argc, char **argv, bool from_cmdline, bool *saw_save, char **why)
 	return 0;
 }
 
+/*
+ * A directive from the command line. As with redis-server, a quoted value
+ * of a multi-word directive ("--save '3600 1 300 100'") counts as its words.
+ */
+static int
+cmdline_line(int n, char **args, bool *saw_save, char **why)
+{
+	struct kc_def *d = find_def(args[0]);
+	char **words;
+	int nw = 1, r;
+
+	if (d == NULL || !(d->flags & KC_MULTIARG))
+		return load_line(n, args, true, saw_save, why);
+	words = xcalloc(1, sizeof *words);
+	words[0] = xstrdup(args[0]);
+	for (int k = 1; k < n; k++) {
+		int argc = 0;
+		char **argv = NULL;
+
+		if (args[k][0] == '\0' || conf_split(args[k], strlen(args[k]), &argc, &argv, NULL) < 0 ||
+		    argc == 0) {
+			words = xreallocarray(words, (size_t)nw + 1, sizeof *words);
+			words[nw++] = xstrdup(args[k]);
+			conf_free_args(argc, argv, NULL);
+			continue;
+		}
+		words = xreallocarray(words, (size_t)(nw + argc), sizeof *words);
+		for (int w = 0; w < argc; w++)
+			words[nw++] = xstrdup(argv[w]);
+		conf_free_args(argc, argv, NULL);
+	}
+	r = load_line(nw, words, true, saw_save, why);
+	for (int k = 0; k < nw; k++)
+		free(words[k]);
+	free(words);
+	return r;
+}
+
 int
 kconf_load(const char *file, int argc, char **argv, char **err)
 {
@@ -705,6 +842,13 @@ kconf_load(const char *file, int argc, char **argv, char **err)
 	int i;
 
 	hmap_init(&ignored);
+	for (const struct ignored_def *g = ignored_defs; g->name; g++) {
+		if (g->def != NULL) {
+			struct hmap_entry *e = hmap_insert(&ignored, g->name, strlen(g->name), NULL);
+
+			e->val = xstrdup(g->def);
+		}
+	}
 	memcpy(obuf_limits, client_limits()->obuf, sizeof obuf_limits);
 	defaults();
 	if (file != NULL) {
@@ -750,7 +894,7 @@ kconf_load(const char *file, int argc, char **argv, char **err)
 			args[1] = (char *)"";
 			n = 2;
 		}
-		if (load_line(n, args, true, &saw_save, &why) < 0) {
+		if (cmdline_line(n, args, &saw_save, &why) < 0) {
 			*err = xasprintf("command line: --%s: %s", args[0], why);
 			free(why);
 			free(args);

@@ -93,6 +93,7 @@ struct server {
 	long long	 min_replicas_to_write;
 	long long	 min_replicas_max_lag;
 	int		 supervised;
+	int		 enable_debug_command;	/* 0 no, 1 yes, 2 local */
 
 	/* State. */
 	char		 runid[41];

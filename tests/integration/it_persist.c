@@ -462,6 +462,7 @@ persist_run_compat(void)
 	h_ok(persist_kv_to_redis(&kv, &rs), "%s", desc);
 }
 
+/* Three cases per server kind, then the cross-server RDB case. */
 int
 main(void)
 {

@@ -906,6 +906,7 @@ scn_list(const char *dir, size_t *count)
 	return v;
 }
 
+/* Runs the named scripts, or every script of scenarios.d. */
 int
 main(int argc, char **argv)
 {
