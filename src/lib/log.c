@@ -85,6 +85,9 @@ log_reopen(void)
 	return 0;
 }
 
+static void log_write(enum log_level, bool, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_write(enum log_level level, bool prefix, const char *fmt, va_list ap)
 {
