@@ -936,7 +936,7 @@ kconf_apply_runtime(void)
 	l->timeout = (int)srv.timeout;
 	l->qbuf_max = srv.client_query_buffer_limit;
 	l->max_bulk = srv.proto_max_bulk_len;
-	l->max_multibulk = 1024 * 1024;
+	l->max_multibulk = INT_MAX;
 	memcpy(l->obuf, obuf_limits, sizeof obuf_limits);
 }
 

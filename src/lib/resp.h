@@ -36,7 +36,7 @@ struct resp_parser {
 	size_t		*argvlen;
 	const char	*error;		/* "ERR Protocol error: ..." on RESP_ERR */
 	/* Progress across calls. */
-	int		 kind;		/* 0, '*' multibulk, 'i' inline */
+	int		 kind;		/* 0 between requests, '*' inside a multibulk (inline lines are read whole) */
 	long long	 mb_left;	/* multibulk arguments still to read */
 	long long	 bulk_len;	/* -1: reading a "$len" header next */
 	int		 argv_cap;
