@@ -11,11 +11,26 @@
 #include "server.h"
 #include "util.h"
 
+/* Lookups made to read count as keyspace hits or misses, as in Redis. */
+static inline struct hmap_entry *
+find_read(struct client *c, int i)
+{
+	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
+
+	if (e != NULL)
+		db_stat_hits++;
+	else
+		db_stat_misses++;
+	return e;
+}
+
 /* The hash at key argument i, NULL when missing; false after WRONGTYPE. */
 static inline bool
-lookup_hash(struct client *c, int i, struct obj **op)
+lookup_hash(struct client *c, int i, bool read, struct obj **op)
 {
-	struct obj *o = db_get(c->db, c->argv[i], c->argvlen[i]);
+	struct hmap_entry *e = read ? find_read(c, i) :
+	    db_find(c->db, c->argv[i], c->argvlen[i]);
+	struct obj *o = e != NULL ? e->val : NULL;
 
 	if (o != NULL && o->type != OBJ_HASH) {
 		reply_wrongtype(c);
@@ -31,7 +46,7 @@ hash_for_write(struct client *c)
 {
 	struct obj *o;
 
-	if (!lookup_hash(c, 1, &o))
+	if (!lookup_hash(c, 1, false, &o))
 		return NULL;
 	if (o == NULL) {
 		o = obj_map_new(OBJ_HASH);
@@ -125,7 +140,7 @@ cmd_hget(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, &h))
+	if (!lookup_hash(c, 1, true, &h))
 		return;
 	reply_field(c, h, 2);
 }
@@ -136,7 +151,7 @@ cmd_hmget(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, &h))
+	if (!lookup_hash(c, 1, true, &h))
 		return;
 	client_array(c, c->argc - 2);
 	for (int i = 2; i < c->argc; i++)
@@ -150,7 +165,7 @@ cmd_hdel(struct client *c)
 	struct obj *h;
 	long long n = 0;
 
-	if (!lookup_hash(c, 1, &h))
+	if (!lookup_hash(c, 1, false, &h))
 		return;
 	if (h != NULL) {
 		for (int i = 2; i < c->argc; i++) {
@@ -182,7 +197,7 @@ hgetall_generic(struct client *c, bool keys, bool vals)
 	struct hmap_entry *e;
 	long long n;
 
-	if (!lookup_hash(c, 1, &h))
+	if (!lookup_hash(c, 1, true, &h))
 		return;
 	n = h ? (long long)obj_map(h)->count : 0;
 	if (keys && vals)
@@ -225,7 +240,7 @@ cmd_hlen(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, &h))
+	if (!lookup_hash(c, 1, true, &h))
 		return;
 	client_int(c, h ? (long long)obj_map(h)->count : 0);
 }
@@ -235,7 +250,7 @@ cmd_hexists(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, &h))
+	if (!lookup_hash(c, 1, true, &h))
 		return;
 	client_int(c, h != NULL &&
 	    hmap_find(obj_map(h), c->argv[2], c->argvlen[2]) != NULL);

@@ -38,6 +38,19 @@ entries_add(struct entries *l, struct hmap_entry *e)
 	l->v[l->n++] = e;
 }
 
+/* Lookups made to read count as keyspace hits or misses, as in Redis. */
+static inline struct hmap_entry *
+find_read(struct client *c, int i)
+{
+	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
+
+	if (e != NULL)
+		db_stat_hits++;
+	else
+		db_stat_misses++;
+	return e;
+}
+
 /* DEL and UNLINK: the number of keys removed. */
 static void
 del_generic(struct client *c)
@@ -71,7 +84,7 @@ cmd_exists(struct client *c)
 	long long n = 0;
 
 	for (int i = 1; i < c->argc; i++)
-		if (db_find(c->db, c->argv[i], c->argvlen[i]) != NULL)
+		if (find_read(c, i) != NULL)
 			n++;
 	client_int(c, n);
 }
@@ -191,7 +204,7 @@ cmd_pexpireat(struct client *c)
 static void
 ttl_generic(struct client *c, bool ms, bool absolute)
 {
-	struct hmap_entry *e = db_find(c->db, c->argv[1], c->argvlen[1]);
+	struct hmap_entry *e = find_read(c, 1);
 	long long t;
 
 	if (e == NULL) {
@@ -250,9 +263,9 @@ cmd_persist(struct client *c)
 void
 cmd_type(struct client *c)
 {
-	const struct obj *o = db_get(c->db, c->argv[1], c->argvlen[1]);
+	const struct hmap_entry *e = find_read(c, 1);
 
-	resp_simple(&c->reply, o ? obj_type_name(o) : "none");
+	resp_simple(&c->reply, e ? obj_type_name(e->val) : "none");
 }
 
 /* KEYS pattern: expired keys are skipped, not deleted. */
@@ -338,10 +351,19 @@ cmd_scan(struct client *c)
 	now = util_wall_ms();
 	for (size_t i = 0; i < l.n; i++) {
 		struct hmap_entry *e = l.v[i];
+		bool expired;
 
 		if (pat != NULL && !match_glob(pat, plen, e->key, e->klen, false))
 			continue;
-		if (db_is_expired(e, now)) {
+		expired = db_is_expired(e, now);
+		if (type != NULL) {
+			/* Redis reads the key to learn its type. */
+			if (expired)
+				db_stat_misses++;
+			else
+				db_stat_hits++;
+		}
+		if (expired) {
 			/* Gone: a master deletes it now. */
 			(void)db_find(c->db, e->key, e->klen);
 			continue;

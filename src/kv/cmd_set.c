@@ -9,11 +9,26 @@
 #include "server.h"
 #include "util.h"
 
+/* Lookups made to read count as keyspace hits or misses, as in Redis. */
+static inline struct hmap_entry *
+find_read(struct client *c, int i)
+{
+	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
+
+	if (e != NULL)
+		db_stat_hits++;
+	else
+		db_stat_misses++;
+	return e;
+}
+
 /* The set at key argument 1, NULL when missing; false after WRONGTYPE. */
 static inline bool
-lookup_set(struct client *c, struct obj **op)
+lookup_set(struct client *c, bool read, struct obj **op)
 {
-	struct obj *o = db_get(c->db, c->argv[1], c->argvlen[1]);
+	struct hmap_entry *e = read ? find_read(c, 1) :
+	    db_find(c->db, c->argv[1], c->argvlen[1]);
+	struct obj *o = e != NULL ? e->val : NULL;
 
 	if (o != NULL && o->type != OBJ_SET) {
 		reply_wrongtype(c);
@@ -30,7 +45,7 @@ cmd_sadd(struct client *c)
 	struct obj *s;
 	long long added = 0;
 
-	if (!lookup_set(c, &s))
+	if (!lookup_set(c, false, &s))
 		return;
 	if (s == NULL) {
 		s = obj_map_new(OBJ_SET);
@@ -54,7 +69,7 @@ cmd_srem(struct client *c)
 	struct obj *s;
 	long long n = 0;
 
-	if (!lookup_set(c, &s))
+	if (!lookup_set(c, false, &s))
 		return;
 	if (s != NULL) {
 		for (int i = 2; i < c->argc; i++) {
@@ -84,7 +99,7 @@ cmd_smembers(struct client *c)
 	struct hmap_iter it;
 	struct hmap_entry *e;
 
-	if (!lookup_set(c, &s))
+	if (!lookup_set(c, true, &s))
 		return;
 	if (s == NULL) {
 		client_set(c, 0);
@@ -101,7 +116,7 @@ cmd_scard(struct client *c)
 {
 	struct obj *s;
 
-	if (!lookup_set(c, &s))
+	if (!lookup_set(c, true, &s))
 		return;
 	client_int(c, s ? (long long)obj_map(s)->count : 0);
 }
@@ -111,7 +126,7 @@ cmd_sismember(struct client *c)
 {
 	struct obj *s;
 
-	if (!lookup_set(c, &s))
+	if (!lookup_set(c, true, &s))
 		return;
 	client_int(c, s != NULL &&
 	    hmap_find(obj_map(s), c->argv[2], c->argvlen[2]) != NULL);

@@ -42,14 +42,34 @@ str_alloc(size_t n)
 	return &s->h;
 }
 
-/*
- * The key's entry when it holds a string or is missing; false after a
- * WRONGTYPE reply.
- */
-static inline bool
-lookup_string(struct client *c, int i, struct hmap_entry **ep)
+/* Lookups made to read count as keyspace hits or misses, as in Redis. */
+static inline struct hmap_entry *
+find_read(struct client *c, int i)
 {
 	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
+
+	if (e != NULL)
+		db_stat_hits++;
+	else
+		db_stat_misses++;
+	return e;
+}
+
+static inline struct obj *
+obj_of(const struct hmap_entry *e)
+{
+	return e != NULL ? e->val : NULL;
+}
+
+/*
+ * The key's entry when it holds a string or is missing (read: a lookup to
+ * read, counted); false after a WRONGTYPE reply.
+ */
+static inline bool
+lookup_string(struct client *c, int i, bool read, struct hmap_entry **ep)
+{
+	struct hmap_entry *e = read ? find_read(c, i) :
+	    db_find(c->db, c->argv[i], c->argvlen[i]);
 
 	if (e != NULL && ((struct obj *)e->val)->type != OBJ_STRING) {
 		reply_wrongtype(c);
@@ -186,7 +206,7 @@ set_generic(struct client *c, int flags, int vi, int expire_at,
 		return;
 	/* Only GET cares about the old value's type. */
 	if (flags & SET_GET) {
-		if (!lookup_string(c, 1, &e))
+		if (!lookup_string(c, 1, true, &e))
 			return;
 		if (e == NULL)
 			client_null(c);
@@ -223,7 +243,7 @@ cmd_get(struct client *c)
 	struct hmap_entry *e;
 	const struct obj *o;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, true, &e))
 		return;
 	if (e == NULL) {
 		client_null(c);
@@ -277,7 +297,7 @@ cmd_mget(struct client *c)
 {
 	client_array(c, c->argc - 1);
 	for (int i = 1; i < c->argc; i++) {
-		const struct obj *o = db_get(c->db, c->argv[i], c->argvlen[i]);
+		const struct obj *o = obj_of(find_read(c, i));
 
 		if (o == NULL || o->type != OBJ_STRING)
 			client_null(c);
@@ -339,7 +359,7 @@ incr_generic(struct client *c, long long incr)
 	char tmp[24];
 	size_t n;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, false, &e))
 		return;
 	if (e != NULL && !obj_str_to_ll(e->val, &v)) {
 		reply_not_integer(c);
@@ -459,7 +479,7 @@ cmd_incrbyfloat(struct client *c)
 	struct obj *no;
 	size_t n;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, false, &e))
 		return;
 	if ((e != NULL && !parse_ld(obj_str_ptr(e->val),
 	    ((struct obj *)e->val)->len, &v)) ||
@@ -494,7 +514,7 @@ cmd_append(struct client *c)
 	struct hmap_entry *e;
 	struct obj *o;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, false, &e))
 		return;
 	if (e == NULL) {
 		o = store_arg(c, 1, 2, false)->val;
@@ -515,7 +535,7 @@ cmd_strlen(struct client *c)
 {
 	struct hmap_entry *e;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, true, &e))
 		return;
 	client_int(c, e ? ((struct obj *)e->val)->len : 0);
 }
@@ -526,7 +546,7 @@ cmd_getset(struct client *c)
 {
 	struct hmap_entry *e;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, true, &e))
 		return;
 	if (e == NULL)
 		client_null(c);
@@ -541,7 +561,7 @@ cmd_getdel(struct client *c)
 {
 	struct hmap_entry *e;
 
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, true, &e))
 		return;
 	if (e == NULL) {
 		client_null(c);
@@ -562,7 +582,7 @@ cmd_getrange(struct client *c)
 
 	if (!arg_ll(c, 2, &start) || !arg_ll(c, 3, &end))
 		return;
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, true, &e))
 		return;
 	if (e == NULL) {
 		client_bulk(c, "", 0);
@@ -605,7 +625,7 @@ cmd_setrange(struct client *c)
 		client_err(c, "ERR offset is out of range");
 		return;
 	}
-	if (!lookup_string(c, 1, &e))
+	if (!lookup_string(c, 1, false, &e))
 		return;
 	if (e == NULL) {
 		if (vlen == 0) {

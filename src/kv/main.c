@@ -269,7 +269,19 @@ main(int argc, char **argv)
 	    KV_VERSION, KV_REDIS_VERSION, (int)srv.pid, srv.port);
 	if (srv.configfile == NULL)
 		log_warning("No config file specified, using the default config.");
-	sock_raise_nofile(srv.maxclients + 32);
+	{
+		long have = sock_raise_nofile(srv.maxclients + 32);
+
+		if (have < srv.maxclients + 32) {
+			long long was = srv.maxclients;
+
+			srv.maxclients = have > 32 ? have - 32 : 1;
+			client_limits()->maxclients = (int)srv.maxclients;
+			log_warning("Current maximum open files is %ld. maxclients has been reduced "
+			    "from %lld to %lld to compensate for low ulimit. If you need higher "
+			    "maxclients increase 'ulimit -n'.", have, was, srv.maxclients);
+		}
+	}
 	open_listeners();
 	loop_signal(SIGTERM, on_signal, NULL);
 	loop_signal(SIGINT, on_signal, NULL);

@@ -326,6 +326,22 @@ client_feed(struct client *c, const char *p, size_t n)
 	client_process(c);
 }
 
+/*
+ * Bytes of requests not run yet: the unparsed input, plus what the parser
+ * holds of a request still arriving (its finished arguments and a bulk in
+ * progress). This is what the query buffer limit bounds.
+ */
+size_t
+client_query_bytes(const struct client *c)
+{
+	size_t n = c->query.len - c->qpos + c->parser.bulk_have;
+
+	if (c->parser.kind == '*')
+		for (int i = 0; i < c->parser.argc; i++)
+			n += c->parser.argvlen[i];
+	return n;
+}
+
 static void
 client_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -353,14 +369,14 @@ client_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	c->query.len += (size_t)n;
 	c->query.data[c->query.len] = '\0';
-	if (limits.qbuf_max > 0 && (long long)c->query.len > limits.qbuf_max) {
+	client_process(c);
+	if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_MASTER)) && limits.qbuf_max > 0 &&
+	    (long long)client_query_bytes(c) > limits.qbuf_max) {
 		log_warning("Closing client that reached max query buffer length: "
 		    "id=%llu addr=%s qbuf=%zu", (unsigned long long)c->id, c->addr,
-		    c->query.len);
+		    client_query_bytes(c));
 		client_close(c, NULL);
-		return;
 	}
-	client_process(c);
 }
 
 /* Write as much as the socket takes; true if everything went out. */

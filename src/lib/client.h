@@ -122,6 +122,8 @@ void	client_reply_added(struct client *c);
 /* Feed bytes as if they were read from the socket (replication stream, tests). */
 void	client_feed(struct client *c, const char *p, size_t n);
 enum client_class client_class(const struct client *c);
+/* Bytes of requests received and not yet run (the query buffer limit). */
+size_t	client_query_bytes(const struct client *c);
 /* Bytes waiting in the reply buffer. */
 size_t	client_pending_bytes(const struct client *c);
 /* One CLIENT LIST / CLIENT INFO line, as Redis 7.0 prints it (without newline). */
