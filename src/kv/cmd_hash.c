@@ -11,34 +11,6 @@
 #include "server.h"
 #include "util.h"
 
-/* Lookups made to read count as keyspace hits or misses, as in Redis. */
-static inline struct hmap_entry *
-find_read(struct client *c, int i)
-{
-	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
-
-	if (e != NULL)
-		db_stat_hits++;
-	else
-		db_stat_misses++;
-	return e;
-}
-
-/* The hash at key argument i, NULL when missing; false after WRONGTYPE. */
-static inline bool
-lookup_hash(struct client *c, int i, bool read, struct obj **op)
-{
-	struct hmap_entry *e = read ? find_read(c, i) :
-	    db_find(c->db, c->argv[i], c->argvlen[i]);
-	struct obj *o = e != NULL ? e->val : NULL;
-
-	if (o != NULL && o->type != OBJ_HASH) {
-		reply_wrongtype(c);
-		return false;
-	}
-	*op = o;
-	return true;
-}
 
 /* The hash at key argument 1, created when missing; NULL after WRONGTYPE. */
 static struct obj *
@@ -46,7 +18,7 @@ hash_for_write(struct client *c)
 {
 	struct obj *o;
 
-	if (!lookup_hash(c, 1, false, &o))
+	if (!server_lookup_typed(c, 1, false, OBJ_HASH, &o))
 		return NULL;
 	if (o == NULL) {
 		o = obj_map_new(OBJ_HASH);
@@ -140,7 +112,7 @@ cmd_hget(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, true, &h))
+	if (!server_lookup_typed(c, 1, true, OBJ_HASH, &h))
 		return;
 	reply_field(c, h, 2);
 }
@@ -151,7 +123,7 @@ cmd_hmget(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, true, &h))
+	if (!server_lookup_typed(c, 1, true, OBJ_HASH, &h))
 		return;
 	client_array(c, c->argc - 2);
 	for (int i = 2; i < c->argc; i++)
@@ -165,7 +137,7 @@ cmd_hdel(struct client *c)
 	struct obj *h;
 	long long n = 0;
 
-	if (!lookup_hash(c, 1, false, &h))
+	if (!server_lookup_typed(c, 1, false, OBJ_HASH, &h))
 		return;
 	if (h != NULL) {
 		for (int i = 2; i < c->argc; i++) {
@@ -197,7 +169,7 @@ hgetall_generic(struct client *c, bool keys, bool vals)
 	struct hmap_entry *e;
 	long long n;
 
-	if (!lookup_hash(c, 1, true, &h))
+	if (!server_lookup_typed(c, 1, true, OBJ_HASH, &h))
 		return;
 	n = h ? (long long)obj_map(h)->count : 0;
 	if (keys && vals)
@@ -240,7 +212,7 @@ cmd_hlen(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, true, &h))
+	if (!server_lookup_typed(c, 1, true, OBJ_HASH, &h))
 		return;
 	client_int(c, h ? (long long)obj_map(h)->count : 0);
 }
@@ -250,7 +222,7 @@ cmd_hexists(struct client *c)
 {
 	struct obj *h;
 
-	if (!lookup_hash(c, 1, true, &h))
+	if (!server_lookup_typed(c, 1, true, OBJ_HASH, &h))
 		return;
 	client_int(c, h != NULL &&
 	    hmap_find(obj_map(h), c->argv[2], c->argvlen[2]) != NULL);

@@ -38,18 +38,6 @@ entries_add(struct entries *l, struct hmap_entry *e)
 	l->v[l->n++] = e;
 }
 
-/* Lookups made to read count as keyspace hits or misses, as in Redis. */
-static inline struct hmap_entry *
-find_read(struct client *c, int i)
-{
-	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
-
-	if (e != NULL)
-		db_stat_hits++;
-	else
-		db_stat_misses++;
-	return e;
-}
 
 /* DEL and UNLINK: the number of keys removed. */
 static void
@@ -84,7 +72,7 @@ cmd_exists(struct client *c)
 	long long n = 0;
 
 	for (int i = 1; i < c->argc; i++)
-		if (find_read(c, i) != NULL)
+		if (server_find_read(c, i) != NULL)
 			n++;
 	client_int(c, n);
 }
@@ -204,7 +192,7 @@ cmd_pexpireat(struct client *c)
 static void
 ttl_generic(struct client *c, bool ms, bool absolute)
 {
-	struct hmap_entry *e = find_read(c, 1);
+	struct hmap_entry *e = server_find_read(c, 1);
 	long long t;
 
 	if (e == NULL) {
@@ -263,7 +251,7 @@ cmd_persist(struct client *c)
 void
 cmd_type(struct client *c)
 {
-	const struct hmap_entry *e = find_read(c, 1);
+	const struct hmap_entry *e = server_find_read(c, 1);
 
 	resp_simple(&c->reply, e ? obj_type_name(e->val) : "none");
 }

@@ -10,34 +10,6 @@
 #include "server.h"
 #include "util.h"
 
-/* Lookups made to read count as keyspace hits or misses, as in Redis. */
-static inline struct hmap_entry *
-find_read(struct client *c, int i)
-{
-	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
-
-	if (e != NULL)
-		db_stat_hits++;
-	else
-		db_stat_misses++;
-	return e;
-}
-
-/* The list at key argument 1, NULL when missing; false after WRONGTYPE. */
-static inline bool
-lookup_list(struct client *c, bool read, struct obj **op)
-{
-	struct hmap_entry *e = read ? find_read(c, 1) :
-	    db_find(c->db, c->argv[1], c->argvlen[1]);
-	struct obj *o = e != NULL ? e->val : NULL;
-
-	if (o != NULL && o->type != OBJ_LIST) {
-		reply_wrongtype(c);
-		return false;
-	}
-	*op = o;
-	return true;
-}
 
 /* LPUSH and RPUSH: the new length; each element is a change. */
 static void
@@ -45,7 +17,7 @@ push_generic(struct client *c, bool head)
 {
 	struct obj *l;
 
-	if (!lookup_list(c, false, &l))
+	if (!server_lookup_typed(c, 1, false, OBJ_LIST, &l))
 		return;
 	if (l == NULL) {
 		l = obj_list_new();
@@ -100,7 +72,7 @@ pop_generic(struct client *c, bool head)
 			return;
 		}
 	}
-	if (!lookup_list(c, false, &l))
+	if (!server_lookup_typed(c, 1, false, OBJ_LIST, &l))
 		return;
 	if (l == NULL) {
 		if (hascount)
@@ -149,7 +121,7 @@ cmd_lrange(struct client *c)
 
 	if (!arg_ll(c, 2, &start) || !arg_ll(c, 3, &end))
 		return;
-	if (!lookup_list(c, true, &l))
+	if (!server_lookup_typed(c, 1, true, OBJ_LIST, &l))
 		return;
 	len = l ? (long long)obj_list_len(l) : 0;
 	if (start < 0)
@@ -177,7 +149,7 @@ cmd_llen(struct client *c)
 {
 	struct obj *l;
 
-	if (!lookup_list(c, true, &l))
+	if (!server_lookup_typed(c, 1, true, OBJ_LIST, &l))
 		return;
 	client_int(c, l ? (long long)obj_list_len(l) : 0);
 }
@@ -190,7 +162,7 @@ cmd_lindex(struct client *c)
 	long long idx, len;
 	const struct obj *s;
 
-	if (!lookup_list(c, true, &l))
+	if (!server_lookup_typed(c, 1, true, OBJ_LIST, &l))
 		return;
 	if (l == NULL) {
 		client_null(c);

@@ -9,34 +9,6 @@
 #include "server.h"
 #include "util.h"
 
-/* Lookups made to read count as keyspace hits or misses, as in Redis. */
-static inline struct hmap_entry *
-find_read(struct client *c, int i)
-{
-	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
-
-	if (e != NULL)
-		db_stat_hits++;
-	else
-		db_stat_misses++;
-	return e;
-}
-
-/* The set at key argument 1, NULL when missing; false after WRONGTYPE. */
-static inline bool
-lookup_set(struct client *c, bool read, struct obj **op)
-{
-	struct hmap_entry *e = read ? find_read(c, 1) :
-	    db_find(c->db, c->argv[1], c->argvlen[1]);
-	struct obj *o = e != NULL ? e->val : NULL;
-
-	if (o != NULL && o->type != OBJ_SET) {
-		reply_wrongtype(c);
-		return false;
-	}
-	*op = o;
-	return true;
-}
 
 /* SADD: the number of members that were not there yet. */
 void
@@ -45,7 +17,7 @@ cmd_sadd(struct client *c)
 	struct obj *s;
 	long long added = 0;
 
-	if (!lookup_set(c, false, &s))
+	if (!server_lookup_typed(c, 1, false, OBJ_SET, &s))
 		return;
 	if (s == NULL) {
 		s = obj_map_new(OBJ_SET);
@@ -69,7 +41,7 @@ cmd_srem(struct client *c)
 	struct obj *s;
 	long long n = 0;
 
-	if (!lookup_set(c, false, &s))
+	if (!server_lookup_typed(c, 1, false, OBJ_SET, &s))
 		return;
 	if (s != NULL) {
 		for (int i = 2; i < c->argc; i++) {
@@ -99,7 +71,7 @@ cmd_smembers(struct client *c)
 	struct hmap_iter it;
 	struct hmap_entry *e;
 
-	if (!lookup_set(c, true, &s))
+	if (!server_lookup_typed(c, 1, true, OBJ_SET, &s))
 		return;
 	if (s == NULL) {
 		client_set(c, 0);
@@ -116,7 +88,7 @@ cmd_scard(struct client *c)
 {
 	struct obj *s;
 
-	if (!lookup_set(c, true, &s))
+	if (!server_lookup_typed(c, 1, true, OBJ_SET, &s))
 		return;
 	client_int(c, s ? (long long)obj_map(s)->count : 0);
 }
@@ -126,7 +98,7 @@ cmd_sismember(struct client *c)
 {
 	struct obj *s;
 
-	if (!lookup_set(c, true, &s))
+	if (!server_lookup_typed(c, 1, true, OBJ_SET, &s))
 		return;
 	client_int(c, s != NULL &&
 	    hmap_find(obj_map(s), c->argv[2], c->argvlen[2]) != NULL);

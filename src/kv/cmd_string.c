@@ -42,18 +42,6 @@ str_alloc(size_t n)
 	return &s->h;
 }
 
-/* Lookups made to read count as keyspace hits or misses, as in Redis. */
-static inline struct hmap_entry *
-find_read(struct client *c, int i)
-{
-	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
-
-	if (e != NULL)
-		db_stat_hits++;
-	else
-		db_stat_misses++;
-	return e;
-}
 
 static inline struct obj *
 obj_of(const struct hmap_entry *e)
@@ -68,7 +56,7 @@ obj_of(const struct hmap_entry *e)
 static inline bool
 lookup_string(struct client *c, int i, bool read, struct hmap_entry **ep)
 {
-	struct hmap_entry *e = read ? find_read(c, i) :
+	struct hmap_entry *e = read ? server_find_read(c, i) :
 	    db_find(c->db, c->argv[i], c->argvlen[i]);
 
 	if (e != NULL && ((struct obj *)e->val)->type != OBJ_STRING) {
@@ -297,7 +285,7 @@ cmd_mget(struct client *c)
 {
 	client_array(c, c->argc - 1);
 	for (int i = 1; i < c->argc; i++) {
-		const struct obj *o = obj_of(find_read(c, i));
+		const struct obj *o = obj_of(server_find_read(c, i));
 
 		if (o == NULL || o->type != OBJ_STRING)
 			client_null(c);

@@ -92,6 +92,35 @@ arg_eq(const struct client *c, int i, const char *word)
 	return i < c->argc && strcasecmp(c->argv[i], word) == 0;
 }
 
+/* Lookups made to read count as keyspace hits or misses, as in Redis. */
+struct hmap_entry *
+server_find_read(struct client *c, int i)
+{
+	struct hmap_entry *e = db_find(c->db, c->argv[i], c->argvlen[i]);
+
+	if (e != NULL)
+		db_stat_hits++;
+	else
+		db_stat_misses++;
+	return e;
+}
+
+/* The value of type t at key argument i (NULL when missing); false after WRONGTYPE. */
+bool
+server_lookup_typed(struct client *c, int i, bool read, int type, struct obj **op)
+{
+	struct hmap_entry *e = read ? server_find_read(c, i) :
+	    db_find(c->db, c->argv[i], c->argvlen[i]);
+	struct obj *o = e != NULL ? e->val : NULL;
+
+	if (o != NULL && (int)o->type != type) {
+		reply_wrongtype(c);
+		return false;
+	}
+	*op = o;
+	return true;
+}
+
 void
 reply_syntax_error(struct client *c)
 {

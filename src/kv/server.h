@@ -154,6 +154,9 @@ bool	server_is_replica(void);
 bool	arg_ll(struct client *c, int i, long long *v);
 bool	arg_ll_range(struct client *c, int i, long long min, long long max, long long *v, const char *err);
 bool	arg_eq(const struct client *c, int i, const char *word);
+/* Key lookups for commands: reads count hits and misses; typed ones answer WRONGTYPE. */
+struct hmap_entry *server_find_read(struct client *c, int i);
+bool	server_lookup_typed(struct client *c, int i, bool read, int type, struct obj **op);
 /* Redis's "syntax error" and friends. */
 void	reply_syntax_error(struct client *c);
 void	reply_wrongtype(struct client *c);
