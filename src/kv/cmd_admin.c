@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "persist.h"
+#include "repl.h"
 #include "resp.h"
 #include "server.h"
 #include "util.h"
@@ -158,28 +159,7 @@ cmd_time(struct client *c)
 void
 cmd_role(struct client *c)
 {
-	client_array(c, 3);
-	client_bulk_str(c, "master");
-	client_int(c, 0);
-	client_array(c, 0);
-}
-
-void
-cmd_replicaof(struct client *c)
-{
-	if (arg_eq(c, 1, "no") && arg_eq(c, 2, "one")) {
-		if (srv.masterhost != NULL) {
-			free(srv.masterhost);
-			srv.masterhost = NULL;
-			db_set_replica(false);
-			log_notice("MASTER MODE enabled (user request from 'id=%llu addr=%s')",
-			    (unsigned long long)c->id, c->addr);
-		}
-		client_ok(c);
-		return;
-	}
-	/* Replication arrives with the next milestone; refuse rather than pretend. */
-	client_err(c, "ERR replication is not available in this version of sentinel-kv");
+	repl_role(c);
 }
 
 void

@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "persist.h"
 #include "pubsub.h"
+#include "repl.h"
 #include "resp.h"
 #include "server.h"
 #include "util.h"
@@ -129,12 +130,7 @@ section_stats(struct buf *b)
 static void
 section_replication(struct buf *b)
 {
-	buf_appendf(b, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
-	    "master_failover_state:no-failover\r\nmaster_replid:%s\r\n"
-	    "master_replid2:0000000000000000000000000000000000000000\r\n"
-	    "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
-	    "repl_backlog_size:%lld\r\nrepl_backlog_first_byte_offset:0\r\n"
-	    "repl_backlog_histlen:0\r\n", srv.runid, srv.repl_backlog_size);
+	repl_info(b);
 }
 
 static void

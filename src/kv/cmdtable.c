@@ -173,6 +173,11 @@ static struct kv_command table[] = {
 	C("punsubscribe", cmd_punsubscribe, -1, PS | NS | L | S, 0, 0, 0, "@pubsub @slow"),
 	C("publish", cmd_publish, 3, PS | L | S | F, 0, 0, 0, "@pubsub @fast"),
 	{ "pubsub", NULL, -2, CMD_CONTAINER, 0, 0, 0, "@slow", pubsub_subs, NULL, 0, 0 },
+	/* replication */
+	C("replconf", cmd_replconf, -1, A | NS | L | S, 0, 0, 0, "@admin @slow @dangerous"),
+	C("psync", cmd_psync, -3, A | NS | NM, 0, 0, 0, "@admin @slow @dangerous"),
+	C("sync", cmd_psync, 1, A | NS | NM, 0, 0, 0, "@admin @slow @dangerous"),
+	C("wait", cmd_wait, 3, NS, 0, 0, 0, "@slow @connection"),
 };
 
 static struct hmap	names;	/* lower-case name -> struct kv_command */

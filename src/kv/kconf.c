@@ -1201,3 +1201,12 @@ cmd_config_help(struct client *c)
 	for (size_t i = 0; i < ARRAY_SIZE(help); i++)
 		resp_simple(&c->reply, help[i]);
 }
+
+void
+kconf_mark_changed(const char *name)
+{
+	struct kc_def *d = find_def(name);
+
+	if (d != NULL)
+		d->changed = true;
+}

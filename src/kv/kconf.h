@@ -15,5 +15,7 @@ int	kconf_load(const char *file, int argc, char **argv, char **err);
 /* Apply settings that need the loop (log file, limits) after loading. */
 void	kconf_apply_runtime(void);
 void	kconf_free(void);
+/* A directive changed at run time (REPLICAOF): CONFIG REWRITE writes it. */
+void	kconf_mark_changed(const char *name);
 
 #endif

@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "persist.h"
 #include "proc.h"
+#include "repl.h"
 #include "server.h"
 #include "sock.h"
 #include "util.h"
@@ -126,6 +127,7 @@ cron(void *arg)
 
 	UNUSED(arg);
 	persist_cron();
+	repl_cron();
 	if (!srv.loading && kv_active_expire_enabled && !server_is_replica())
 		db_active_expire(util_wall_ms(), 1000);
 	if (now - last_second >= 1000) {
@@ -139,10 +141,8 @@ cron(void *arg)
 static void
 expired(int db, const char *key, size_t klen)
 {
-	UNUSED(db);
-	UNUSED(key);
-	UNUSED(klen);
 	server_dirty(1);
+	repl_propagate_del(db, key, klen);
 }
 
 /* "sentinel-kv conf --sentinel": run the sentinel installed beside us. */
@@ -239,6 +239,7 @@ main(int argc, char **argv)
 	client_module_init(&ops, &lim);
 	db_init(expired);
 	cmd_table_init();
+	repl_init();
 
 	/* The path must be absolute before "dir" moves us elsewhere. */
 	if (file != NULL)
@@ -249,11 +250,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 	kconf_apply_runtime();
-	if (srv.masterhost != NULL) {
-		fprintf(stderr, "%s: replicaof: replication is not available in this version "
-		    "of sentinel-kv\n", srv.configfile ? srv.configfile : "command line");
-		return 1;
-	}
 	if (srv.logfile && log_set_file(srv.logfile) < 0) {
 		fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
 		return 1;
@@ -286,8 +282,9 @@ main(int argc, char **argv)
 	loop_signal(SIGTERM, on_signal, NULL);
 	loop_signal(SIGINT, on_signal, NULL);
 	loop_signal(SIGHUP, on_signal, NULL);
-	if (persist_load_start() < 0)
+	if (srv.masterhost == NULL && persist_load_start() < 0)
 		return 1;
+	repl_start();
 	loop_every(srv.hz > 0 ? 1000 / srv.hz : 100, cron, NULL);
 	log_notice("Ready to accept connections");
 	proc_notify("READY=1");

@@ -283,6 +283,7 @@ persist_cron(void)
 struct loader {
 	void			*image;
 	size_t			 len;
+	bool			 mapped;	/* image is ours to munmap */
 	struct rdb_reader	 r;
 	int			 db;
 	struct obj		*cur;		/* aggregate being filled */
@@ -428,15 +429,18 @@ load_finish(bool ok)
 		last_load_loaded = ld->loaded;
 		last_load_expired = ld->expired;
 	}
+	bool mapped = ld->mapped;
+
 	if (ld->cur)
 		obj_free(ld->cur);
 	free(ld->curkey);
 	rdb_reader_free(&ld->r);
-	munmap(ld->image, ld->len);
+	if (mapped)
+		munmap(ld->image, ld->len);
 	free(ld);
 	ld = NULL;
 	srv.loading = false;
-	if (!ok) {
+	if (!ok && mapped) {
 		log_warning("Fatal error loading the DB, check server logs. Exiting.");
 		server_exit(1);
 	}
@@ -487,6 +491,7 @@ persist_load_start(void)
 		return 0;
 	}
 	ld = xcalloc(1, sizeof *ld);
+	ld->mapped = true;
 	ld->len = (size_t)st.st_size;
 	ld->image = mmap(NULL, ld->len, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
@@ -507,6 +512,32 @@ persist_load_start(void)
 	srv.loading = true;
 	loop_once(0, load_slice, NULL);
 	return 0;
+}
+
+int
+persist_load_image(const void *image, size_t len)
+{
+	int rc;
+
+	if (ld != NULL)
+		return -1;
+	ld = xcalloc(1, sizeof *ld);
+	ld->image = (void *)(uintptr_t)image;
+	ld->len = len;
+	if (rdb_reader_init(&ld->r, image, len) < 0) {
+		rdb_reader_free(&ld->r);
+		free(ld);
+		ld = NULL;
+		return -1;
+	}
+	ld->start_ms = loop_now_ms();
+	ld->now = util_wall_ms();
+	while ((rc = rdb_reader_next(&ld->r, &load_cbs)) == 1)
+		;
+	if (rc < 0)
+		log_warning("Error loading the replication payload: %s", ld->r.error);
+	load_finish(rc == 0);
+	return rc == 0 ? 0 : -1;
 }
 
 void

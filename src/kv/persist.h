@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <stddef.h>
+
 #include "buf.h"
 
 /* Write the whole dataset to path (temp file + rename). Returns 0 or -1 (logged). */
@@ -22,6 +24,8 @@ void	persist_cron(void);
 /* Start loading dbfilename if it exists: loading goes on from the loop. */
 int	persist_load_start(void);
 bool	persist_child_running(void);
+/* Load a whole RDB image into the (empty) keyspace at once (replication). */
+int	persist_load_image(const void *image, size_t len);
 /* For INFO persistence. */
 void	persist_info(struct buf *out);
 /* Kill a running child (shutdown, FLUSHALL). */

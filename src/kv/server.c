@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "persist.h"
+#include "repl.h"
 #include "server.h"
 #include "util.h"
 
@@ -66,6 +67,7 @@ multi_clear(struct client *c)
 void
 server_client_free(struct client *c)
 {
+	repl_client_gone(c);
 	multi_clear(c);
 	if (c->ud != NULL) {
 		free(((struct kvclient *)c->ud)->q);
@@ -198,8 +200,11 @@ server_call(struct client *c, const struct kv_command *cmd)
 	int64_t start = util_mono_us();
 	struct kv_command *mcmd = (struct kv_command *)cmd;
 
+	long long dirty = srv.dirty;
+
 	c->lastcmd = cmd->fullname;
 	cmd->fn(c);
+	repl_after_call(c, cmd, dirty);
 	mcmd->calls++;
 	mcmd->usec += util_mono_us() - start;
 	srv.stat_commands++;
@@ -235,8 +240,31 @@ queue_command(struct client *c, const struct kv_command *cmd)
 	resp_simple(&c->reply, "QUEUED");
 }
 
+static void	dispatch(struct client *);
+
+/*
+ * Run one request. The master's stream is run the same way, but its
+ * replies go nowhere and the bytes it consumed move our offset.
+ */
 void
 server_dispatch(struct client *c)
+{
+	size_t keep;
+
+	if (!(c->flags & CLIENT_MASTER)) {
+		dispatch(c);
+		return;
+	}
+	keep = c->reply.len;
+	dispatch(c);
+	c->reply.len = keep;
+	if (c->reply.cap > 0)
+		c->reply.data[keep] = '\0';
+	repl_master_applied(c);
+}
+
+static void
+dispatch(struct client *c)
 {
 	const struct kv_command *cmd = cmd_lookup(c->argv[0]);
 
@@ -372,6 +400,7 @@ cmd_exec(struct client *c)
 	argv = c->argv;
 	argvlen = c->argvlen;
 	client_array(c, (long long)nq);
+	repl_exec_begin();
 	for (size_t i = 0; i < nq; i++) {
 		const struct kv_command *cmd = q[i].cmd;
 
@@ -385,6 +414,7 @@ cmd_exec(struct client *c)
 		else
 			server_call(c, cmd);
 	}
+	repl_exec_end();
 	c->argc = argc;
 	c->argv = argv;
 	c->argvlen = argvlen;

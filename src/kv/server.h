@@ -185,7 +185,8 @@ void	cmd_dbsize(struct client *), cmd_flushdb(struct client *), cmd_flushall(str
 	cmd_exec(struct client *), cmd_discard(struct client *), cmd_save(struct client *),
 	cmd_bgsave(struct client *), cmd_lastsave(struct client *), cmd_role(struct client *),
 	cmd_time(struct client *),
-	cmd_replicaof(struct client *), cmd_swapdb(struct client *), cmd_move(struct client *);
+	cmd_replicaof(struct client *), cmd_swapdb(struct client *), cmd_move(struct client *),
+	cmd_replconf(struct client *), cmd_psync(struct client *), cmd_wait(struct client *);
 /* cmd_info.c */
 void	cmd_info(struct client *);
 /* cmd_string.c */

@@ -34,6 +34,7 @@ static uint64_t			next_id = 1;
 static void	client_read_cb(evutil_socket_t, short, void *);
 static void	client_write_cb(evutil_socket_t, short, void *);
 static void	client_free(void *);
+static void	client_process(struct client *);
 
 void
 client_module_init(const struct client_ops *o, const struct client_limits *lim)
@@ -233,20 +234,37 @@ client_check_obuf(struct client *c)
 void
 client_reply_added(struct client *c)
 {
-	if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_NO_REPLY)) {
-		if (c->flags & CLIENT_NO_REPLY) {
-			buf_clear(&c->reply);
-			c->sentpos = 0;
-		}
+	if (c->flags & CLIENT_CLOSE_ASAP)
 		return;
-	}
-	if (client_check_obuf(c))
+	if (!(c->flags & CLIENT_OBUF_EXEMPT) && client_check_obuf(c))
 		return;
 	if (!(c->flags & CLIENT_PENDING_WRITE) && (client_pending_bytes(c) > 0 ||
 	    (c->flags & CLIENT_CLOSE_AFTER_REPLY))) {
 		c->flags |= CLIENT_PENDING_WRITE;
 		TAILQ_INSERT_TAIL(&pending, c, pending);
 	}
+}
+
+static void
+unblocked(void *arg)
+{
+	uint64_t id = (uint64_t)(uintptr_t)arg;
+	struct client *c = client_by_id(id);
+
+	if (c != NULL && !(c->flags & CLIENT_BLOCKED)) {
+		client_process(c);
+		client_reply_added(c);
+	}
+}
+
+void
+client_unblock(struct client *c)
+{
+	c->flags &= ~CLIENT_BLOCKED;
+	client_reply_added(c);
+	/* Requests that arrived while it waited run after this pass. */
+	if (c->qpos < c->query.len || c->query.len > 0)
+		loop_defer(unblocked, (void *)(uintptr_t)c->id);
 }
 
 void
@@ -269,7 +287,7 @@ client_process(struct client *c)
 	rl.max_bulk = limits.max_bulk;
 	rl.max_multibulk = limits.max_multibulk;
 	while (c->qpos < c->query.len &&
-	    !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY))) {
+	    !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))) {
 		enum resp_status st;
 		size_t used = 0;
 
@@ -283,6 +301,7 @@ client_process(struct client *c)
 		st = resp_parse(&c->parser, c->query.data + c->qpos,
 		    c->query.len - c->qpos, &used, &rl);
 		c->qpos += used;
+		c->partial_bytes += used;
 		if (st == RESP_MORE)
 			break;
 		if (st == RESP_ERR) {
@@ -294,6 +313,8 @@ client_process(struct client *c)
 			client_reply_added(c);
 			break;
 		}
+		c->cmd_bytes = c->partial_bytes;
+		c->partial_bytes = 0;
 		if (c->parser.argc == 0) {
 			resp_parser_reset(&c->parser);
 			continue;
@@ -401,6 +422,7 @@ client_write(struct client *c)
 	c->sentpos = 0;
 	buf_shrink(&c->reply, 256 * 1024);
 	c->obuf_soft_since = 0;
+	c->flags &= ~CLIENT_OBUF_EXEMPT;
 	if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
 		client_close(c, NULL);
 	return true;
@@ -447,7 +469,7 @@ client_flush_all(void *unused)
 		c->flags &= ~CLIENT_PENDING_WRITE;
 		if (c->flags & CLIENT_CLOSE_ASAP)
 			continue;
-		if (c->fd < 0 || (c->flags & CLIENT_NO_REPLY)) {
+		if (c->fd < 0) {
 			buf_clear(&c->reply);
 			c->sentpos = 0;
 			continue;

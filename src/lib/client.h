@@ -27,8 +27,8 @@ struct hmap;
 #define CLIENT_DIRTY_EXEC	0x0020	/* EXEC will abort (queuing error) */
 #define CLIENT_MASTER		0x0040	/* our link to the master: never replied to */
 #define CLIENT_REPLICA		0x0080	/* a replica of ours */
-#define CLIENT_NO_REPLY		0x0100	/* replies are dropped (CLIENT_MASTER) */
-#define CLIENT_PROTECTED	0x0200	/* do not read for now (replica sync) */
+#define CLIENT_BLOCKED		0x0100	/* waiting (WAIT): requests after it wait too */
+#define CLIENT_OBUF_EXEMPT	0x0200	/* a sync payload is in the reply: no limits until sent */
 #define CLIENT_IN_DISPATCH	0x0400
 
 enum client_class {
@@ -66,6 +66,8 @@ struct client {
 	char			**argv;
 	size_t			*argvlen;
 	const char		*lastcmd;	/* name for CLIENT LIST cmd= */
+	size_t			 cmd_bytes;	/* stream bytes of the request being run */
+	size_t			 partial_bytes;	/* bytes of a request still arriving */
 
 	struct buf		 query;
 	size_t			 qpos;
@@ -132,6 +134,8 @@ void	client_describe(const struct client *c, struct buf *out);
 void	client_cron(void);
 /* Write what is pending for every client: run before the loop sleeps. */
 void	client_flush_all(void *unused);
+/* Let a blocked client go on with the requests it sent meanwhile. */
+void	client_unblock(struct client *c);
 /* Stop reading from every client (shutdown) */
 void	client_pause_reading(struct client *c, bool paused);
 
