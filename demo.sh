@@ -24,12 +24,14 @@ offset=${DEMO_PORT_OFFSET:-0}
 pids=()		# every process started, in order
 names=()	# "name port" of each, same order
 
-# The stack: one line per instance. Replicas and sentinels join here as
-# their code lands, e.g.
-#   start_kv replica 6380 etc/sentinel-kv-replica.conf
+# The stack: one line per instance. The replicas' files name 127.0.0.1 6379
+# as their master; the command line repeats it with the port offset applied.
+# Sentinels join here as their code lands, e.g.
 #   start_sentinel sentinel 26379 etc/sentinel.conf
 demo_instances() {
 	start_kv master 6379 etc/sentinel-kv.conf
+	start_kv replica1 6380 etc/sentinel-kv-replica.conf --replicaof 127.0.0.1 $((6379 + offset))
+	start_kv replica2 6381 etc/sentinel-kv-replica2.conf --replicaof 127.0.0.1 $((6379 + offset))
 }
 
 die() {
@@ -141,8 +143,9 @@ cat <<EOF
 demo: running. Try:
   redis-cli -p $master_port ping
   redis-cli -p $master_port set greeting hello
-  redis-cli -p $master_port get greeting
-  redis-cli -p $master_port info server
+  redis-cli -p $((master_port + 1)) get greeting          # a replica has it too
+  redis-cli -p $master_port info replication
+  redis-cli -p $((master_port + 2)) set greeting bye      # -READONLY: replicas refuse writes
 
 Press Ctrl-C to stop (the data set is saved to $data/$master_port on the way out).
 EOF
