@@ -16,6 +16,7 @@ long long	 db_stat_misses;
 
 static db_expired_fn	 expired_cb;
 static bool		 is_replica;
+static bool		 from_master;	/* running our master's stream: expiry is its business */
 
 void
 db_init(db_expired_fn on_expired)
@@ -32,6 +33,12 @@ void
 db_set_replica(bool replica)
 {
 	is_replica = replica;
+}
+
+void
+db_set_from_master(bool on)
+{
+	from_master = on;
 }
 
 void
@@ -95,7 +102,7 @@ db_find(int db, const char *key, size_t klen)
 {
 	struct hmap_entry *e = hmap_find(&dbs[db].keys, key, klen);
 
-	if (e != NULL && e->aux >= 0 && db_is_expired(e, util_wall_ms())) {
+	if (e != NULL && e->aux >= 0 && !from_master && db_is_expired(e, util_wall_ms())) {
 		if (!is_replica)
 			expire_now(db, e);
 		return NULL;

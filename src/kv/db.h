@@ -56,6 +56,11 @@ size_t	db_active_expire(long long now_ms, int64_t budget_us);
 void	db_resize(void);
 /* Is this process a replica? (expired keys are then only hidden, not deleted) */
 void	db_set_replica(bool replica);
+/*
+ * While a replica runs its master's stream, keys are seen as the master
+ * sees them: a DEL for a key whose time has passed must find it.
+ */
+void	db_set_from_master(bool on);
 
 extern long long db_stat_expired;
 extern long long db_stat_hits;

@@ -256,7 +256,9 @@ server_dispatch(struct client *c)
 		return;
 	}
 	keep = c->reply.len;
+	db_set_from_master(true);
 	dispatch(c);
+	db_set_from_master(false);
 	c->reply.len = keep;
 	if (c->reply.cap > 0)
 		c->reply.data[keep] = '\0';
