@@ -1133,6 +1133,25 @@ repl_cron(void)
 	check_waiters();
 }
 
+bool
+repl_link_up(void)
+{
+	return r.state == LINK_CONNECTED;
+}
+
+/* Replicas whose last ACK is at most max_lag seconds old (min-replicas-to-write). */
+int
+repl_good_replicas(long long max_lag)
+{
+	int64_t now = loop_now_ms();
+	int n = 0;
+
+	for (struct replica *rp = r.replicas; rp; rp = rp->next)
+		if ((now - rp->ack_ms) / 1000 <= max_lag)
+			n++;
+	return n;
+}
+
 /* --- INFO and ROLE ------------------------------------------------------------ */
 
 static const char *

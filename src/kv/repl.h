@@ -41,6 +41,11 @@ void	repl_master_applied(struct client *c);
 /* A client is going away. */
 void	repl_client_gone(struct client *c);
 
+/* Is the link to our master up? */
+bool	repl_link_up(void);
+/* Replicas that acknowledged within max_lag seconds. */
+int	repl_good_replicas(long long max_lag);
+
 /* INFO replication and ROLE. */
 void	repl_info(struct buf *out);
 void	repl_role(struct client *c);

@@ -322,6 +322,11 @@ dispatch(struct client *c)
 		    "logs for details about the RDB error.");
 		return;
 	}
+	if (!server_is_replica() && srv.min_replicas_to_write > 0 && (cmd->flags & CMD_WRITE) &&
+	    repl_good_replicas(srv.min_replicas_max_lag) < srv.min_replicas_to_write) {
+		reject(c, "NOREPLICAS Not enough good replicas to write.");
+		return;
+	}
 	if (server_is_replica() && srv.replica_read_only && !(c->flags & CLIENT_MASTER) &&
 	    (cmd->flags & CMD_WRITE)) {
 		reject(c, "READONLY You can't write against a read only replica.");
@@ -334,6 +339,11 @@ dispatch(struct client *c)
 		    "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
 		    cmd->fullname);
 		client_err(c, msg);
+		return;
+	}
+	if (server_is_replica() && !repl_link_up() && !srv.replica_serve_stale_data &&
+	    !(c->flags & CLIENT_MASTER) && !(cmd->flags & CMD_STALE)) {
+		reject(c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
 		return;
 	}
 	if (srv.loading && !(cmd->flags & CMD_LOADING)) {
