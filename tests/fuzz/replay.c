@@ -3,7 +3,8 @@
  * that "make check" keeps the inputs the fuzzers found without needing clang.
  *
  * The tests directory is argv[1], else $TEST_SRCDIR, else "tests". Output is
- * TAP: "1..N", then one "ok K - resp/<file>" line per file.
+ * TAP: "1..N", then one "ok K - <set>/<file>" line per file, for the sets
+ * resp, conf, rdb and replstream (tests/fuzz/corpus/<set>).
  */
 #include "config.h"
 
@@ -85,13 +86,15 @@ replay_read(const char *path, struct buf *out)
 	return bad ? -1 : 0;
 }
 
-/* List both corpora, then replay each file and say how it went. */
+/* List every corpus, then replay each file and say how it went. */
 int
 main(int argc, char **argv)
 {
 	struct replay_set	 sets[] = {
 		{ "resp", fuzz_resp_one, NULL, 0 },
 		{ "conf", fuzz_conf_one, NULL, 0 },
+		{ "rdb", fuzz_rdb_one, NULL, 0 },
+		{ "replstream", fuzz_replstream_one, NULL, 0 },
 	};
 	struct buf		 data = BUF_INIT;
 	const char		*top;

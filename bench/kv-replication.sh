@@ -1,0 +1,591 @@
+#!/usr/bin/env bash
+# kv-replication.sh - sentinel-kv against redis-server: replication.
+#
+#   bench/kv-replication.sh            (from the top of a built tree)
+#
+# Not part of "make check": the figures depend on the machine. Every server
+# runs on a free loopback port in a temporary directory, without persistence
+# (--save "" --appendonly no), and is stopped by PID when the script ends.
+#
+# 1. Full sync: a master holding N keys (DEBUG POPULATE N: "key:I" ->
+#    "value:I"); a fresh replica is started with --replicaof, and the time is
+#    taken from its start until INFO replication shows master_link_status:up
+#    and its DBSIZE equals the master's (polled every 5 ms). Configurations:
+#      sentinel-kv   its defaults
+#      redis-server  7.0 defaults: repl-diskless-sync yes with
+#                    repl-diskless-sync-delay 5, so the master waits 5 s for
+#                    more replicas before it starts the transfer
+#      redis-server  repl-diskless-sync-delay 0: the fair comparison, as
+#                    sentinel-kv starts the transfer at once; the target is
+#                    checked against this one
+#    (the replicas keep their defaults: redis-server 7.0 loads the payload
+#    through a file, repl-diskless-load disabled).
+# 2. Lag under write load: each master with one synced replica; while
+#    redis-benchmark -t set -c 50 -n LAG_N -P 16 runs against the master, a
+#    sampler reads the master's master_repl_offset every 10 ms, then polls
+#    the replica's slave_repl_offset (persistent connections) until it has
+#    reached that offset: the time that took is the lag of the sample
+#    (capped at LAG_CAP_MS). Samples taken while the master's offset did not
+#    move (before and after the load) are left out. p50, p99 and max per round.
+#
+# Each round runs every configuration against sentinel-kv then redis-server,
+# back to back, so that both see the same machine load; the tables show the
+# median of R rounds. The measuring is done by a small Python 3 helper
+# speaking RESP over raw sockets (no modules beyond the standard library).
+#
+# Targets (from the issue): full sync time <= 1.0x redis-server's, lag p99
+# <= 1.0x redis-server's.
+#
+# Environment:
+#   SENTINEL_KV_BIN   sentinel-kv to test (default: src/kv/sentinel-kv here)
+#   REDIS_SERVER_BIN  the reference (default: redis-server on PATH; if there
+#                     is none, or with REDIS_SERVER_BIN=none, only sentinel-kv
+#                     is measured)
+#   N                 keys on the master for the full sync (default 1000000)
+#   R                 rounds; the median is reported (default 3)
+#   LAG_N             SETs of the write load in the lag test (default 500000)
+#   LAG_CAP_MS        the most one lag sample may count (default 2000)
+#   SYNC_TIMEOUT      seconds a full sync may take before giving up (default 300)
+#
+# A dry run of both columns without sentinel-kv:
+#   SENTINEL_KV_BIN=/usr/bin/redis-server bench/kv-replication.sh
+
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kv_bin=${SENTINEL_KV_BIN:-$top/src/kv/sentinel-kv}
+redis_bin=${REDIS_SERVER_BIN:-$(command -v redis-server || true)}
+[ "$redis_bin" = none ] && redis_bin=
+N=${N:-1000000}
+R=${R:-3}
+LAG_N=${LAG_N:-500000}
+LAG_CAP_MS=${LAG_CAP_MS:-2000}
+SYNC_TIMEOUT=${SYNC_TIMEOUT:-300}
+SAMPLE_MS=10
+CLIENTS=50
+me=kv-replication
+
+for v in N R LAG_N LAG_CAP_MS SYNC_TIMEOUT; do
+	case ${!v} in
+	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
+	esac
+done
+
+if [ ! -x "$kv_bin" ]; then
+	echo "$me: sentinel-kv not found at $kv_bin" >&2
+	echo "  build it first (./autogen.sh && ./configure && make src/kv/sentinel-kv), or set SENTINEL_KV_BIN" >&2
+	exit 1
+fi
+for tool in redis-benchmark redis-cli; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "$me: $tool not found (apt-get install redis-tools)" >&2
+		exit 1
+	fi
+done
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "$me: python3 not found (it runs the sampler)" >&2
+	exit 1
+fi
+if [ -n "$redis_bin" ] && [ ! -x "$redis_bin" ]; then
+	echo "$me: REDIS_SERVER_BIN=$redis_bin is not executable" >&2
+	exit 1
+fi
+if [ -z "${EPOCHREALTIME:-}" ]; then
+	echo "$me: needs bash 5 (EPOCHREALTIME)" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/$me.XXXXXX") || exit 1
+pids=()
+bg_pid=''
+
+cleanup() {
+	local pid n
+	[ -n "$bg_pid" ] && kill -TERM "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
+	for pid in "${pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${pids[@]}"; do
+		for ((n = 0; n < 50; n++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- the measuring helper --------------------------------------------------------
+cat >"$tmp/replprobe.py" <<'EOF'
+"""replprobe.py - replication probes speaking RESP over raw sockets.
+
+fullsync MASTER_PORT REPLICA_PORT REPLICA_PID T0 TIMEOUT_S
+    Poll the replica every 5 ms (connecting as soon as it listens) until
+    INFO replication says master_link_status:up and DBSIZE equals the
+    master's; print the milliseconds since T0 (a wall-clock time in seconds,
+    as bash's EPOCHREALTIME). Exit 3 if the replica process is gone.
+lag MASTER_PORT REPLICA_PORT STOPFILE OUTFILE INTERVAL_MS CAP_MS
+    Every INTERVAL_MS until STOPFILE exists (STOPFILE.ready is created after
+    the first sample): read the master's
+    master_repl_offset M, then poll the replica's slave_repl_offset until it
+    is >= M; write "moved lag_ms bytes_behind" per sample to OUTFILE.
+"""
+import os
+import socket
+import sys
+import time
+
+
+class RespError(Exception):
+    pass
+
+
+class Conn:
+    def __init__(self, port, timeout=10.0):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def close(self):
+        self.s.close()
+
+    def _fill(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise ConnectionError("connection closed")
+        self.buf += d
+
+    def _line(self):
+        while True:
+            i = self.buf.find(b"\r\n")
+            if i >= 0:
+                line, self.buf = self.buf[:i], self.buf[i + 2:]
+                return line
+            self._fill()
+
+    def _read(self):
+        line = self._line()
+        t, rest = line[:1], line[1:]
+        if t == b"+":
+            return rest.decode()
+        if t == b"-":
+            return RespError(rest.decode())
+        if t == b":":
+            return int(rest)
+        if t == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                self._fill()
+            v, self.buf = self.buf[:n], self.buf[n + 2:]
+            return v.decode("utf-8", "replace")
+        if t == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._read() for _ in range(n)]
+        raise ConnectionError("protocol error: %r" % line[:40])
+
+    def cmd(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.s.sendall(b"".join(out))
+        v = self._read()
+        if isinstance(v, RespError):
+            raise v
+        return v
+
+
+def field(info, name):
+    key = name + ":"
+    for line in info.split("\r\n"):
+        if line.startswith(key):
+            return line[len(key):]
+    return None
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def fullsync(mport, rport, rpid, t0, timeout):
+    m = Conn(mport)
+    want = m.cmd("DBSIZE")
+    m.close()
+    deadline = time.monotonic() + timeout
+    r = None
+    state = "not listening"
+    while True:
+        tick = time.monotonic()
+        try:
+            if r is None:
+                r = Conn(rport)
+            info = r.cmd("INFO", "replication")
+            state = "link " + str(field(info, "master_link_status"))
+            if field(info, "master_link_status") == "up":
+                n = r.cmd("DBSIZE")
+                now = time.time()
+                state = "link up, DBSIZE %s of %s" % (n, want)
+                if n == want:
+                    print("%.1f" % ((now - t0) * 1000.0))
+                    return 0
+        except RespError as e:          # -LOADING and the like
+            state = str(e)
+        except OSError:                 # not listening yet, or gone
+            if r is not None:
+                r.close()
+                r = None
+            if not alive(rpid):
+                print("replica exited (%s)" % state, file=sys.stderr)
+                return 3
+        if time.monotonic() > deadline:
+            print("no full sync after %d s (%s)" % (timeout, state), file=sys.stderr)
+            return 1
+        rest = 0.005 - (time.monotonic() - tick)
+        if rest > 0:
+            time.sleep(rest)
+
+
+def lag(mport, rport, stopfile, outfile, interval_ms, cap_ms):
+    m = Conn(mport)
+    r = Conn(rport)
+    interval = interval_ms / 1000.0
+    cap = cap_ms / 1000.0
+    prev = None
+    out = []
+    nxt = time.monotonic()
+    ready = False
+    while not os.path.exists(stopfile):
+        off = int(field(m.cmd("INFO", "replication"), "master_repl_offset"))
+        t0 = time.monotonic()
+        behind = None
+        while True:
+            got = int(field(r.cmd("INFO", "replication"), "slave_repl_offset"))
+            now = time.monotonic()
+            if behind is None:
+                behind = max(0, off - got)
+            if got >= off:
+                took = now - t0
+                break
+            if now - t0 >= cap:
+                took = cap
+                break
+        moved = 1 if prev is not None and off != prev else 0
+        prev = off
+        out.append("%d %.3f %d\n" % (moved, took * 1000.0, behind))
+        if not ready:
+            open(stopfile + ".ready", "w").close()
+            ready = True
+        nxt += interval
+        now = time.monotonic()
+        if nxt > now:
+            time.sleep(nxt - now)
+        else:
+            nxt = now
+    with open(outfile, "w") as f:
+        f.writelines(out)
+    return 0
+
+
+def main(a):
+    if a[0] == "fullsync":
+        return fullsync(int(a[1]), int(a[2]), int(a[3]), float(a[4]), float(a[5]))
+    if a[0] == "lag":
+        return lag(int(a[1]), int(a[2]), a[3], a[4], float(a[5]), float(a[6]))
+    print("usage: replprobe.py fullsync|lag ...", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)
+EOF
+probe() {
+	python3 "$tmp/replprobe.py" "$@"
+}
+
+# --- processes ---------------------------------------------------------------------
+port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port: a loopback port nobody listens on (checked, not reserved).
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		port_busy "$port" || break
+	done
+	echo "$port"
+}
+
+# launch BIN DIR PORT ARGS...: start a server in the background; sets launched.
+launch() {
+	local bin=$1 dir=$2 port=$3
+	shift 3
+	mkdir -p "$dir"
+	"$bin" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+	    --dir "$dir" --logfile "$dir/log" --daemonize no "$@" \
+	    </dev/null >"$dir/console" 2>&1 &
+	launched=$!
+	pids+=("$launched")
+}
+
+# stop PID: stop a server started here and forget its PID.
+stop() {
+	local pid=$1 n keep=()
+	kill -TERM "$pid" 2>/dev/null
+	for ((n = 0; n < 100; n++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for n in "${pids[@]}"; do
+		[ "$n" = "$pid" ] || keep+=("$n")
+	done
+	pids=("${keep[@]}")
+}
+
+# start_master NAME BIN: a master on a free port, answering PING; sets
+# port_NAME and pid_NAME.
+start_master() {
+	local name=$1 bin=$2 dir=$tmp/$1 port try n
+	for ((try = 0; try < 10; try++)); do
+		port=$(free_port)
+		launch "$bin" "$dir" "$port" --enable-debug-command yes
+		for ((n = 0; n < 200; n++)); do
+			kill -0 "$launched" 2>/dev/null || break
+			if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+				printf -v "port_$name" %s "$port"
+				printf -v "pid_$name" %s "$launched"
+				return 0
+			fi
+			sleep 0.05
+		done
+		stop "$launched"
+	done
+	echo "$me: could not start $bin; its output:" >&2
+	tail -n 20 "$dir/console" "$dir/log" >&2 2>/dev/null
+	exit 1
+}
+
+# start_replica NAME BIN MASTER_PORT: start a replica and time its full sync;
+# sets port_NAME, pid_NAME and synced_ms.
+replicas=0
+start_replica() {
+	local name=$1 bin=$2 mport=$3 dir port t0 try rc
+	for ((try = 0; try < 5; try++)); do
+		replicas=$((replicas + 1))
+		dir=$tmp/replica.$replicas
+		port=$(free_port)
+		t0=$EPOCHREALTIME
+		launch "$bin" "$dir" "$port" --replicaof 127.0.0.1 "$mport"
+		synced_ms=$(probe fullsync "$mport" "$port" "$launched" "$t0" "$SYNC_TIMEOUT" 2>"$tmp/probe.err")
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			printf -v "port_$name" %s "$port"
+			printf -v "pid_$name" %s "$launched"
+			return 0
+		fi
+		stop "$launched"
+		[ "$rc" = 3 ] || break  # 3: the replica exited, perhaps the port was taken
+	done
+	echo "$me: replica $bin of 127.0.0.1:$mport did not sync: $(cat "$tmp/probe.err")" >&2
+	tail -n 20 "$dir/console" "$dir/log" >&2 2>/dev/null
+	exit 1
+}
+
+# drop_replica NAME: stop it and remove its directory.
+drop_replica() {
+	local pid_var=pid_$1 port_var=port_$1
+	stop "${!pid_var}"
+	rm -rf "$tmp/replica.$replicas"
+}
+
+# run CMD...: run a client in the background and wait for it, so that
+# Ctrl-C is handled at once (bash runs traps only between foreground commands).
+run() {
+	"$@" &
+	bg_pid=$!
+	wait "$bg_pid"
+	local rc=$?
+	bg_pid=''
+	return $rc
+}
+
+# --- figures -----------------------------------------------------------------------
+# median of the numbers on standard input, with DECIMALS decimals
+median() {
+	grep -E '^[0-9.]+$' | sort -g | awk -v d="${1:-1}" '{ v[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.*f\n", d, m }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+# verdict RATIO TARGET: "ok" when ratio <= target.
+verdict() {
+	awk -v r="$1" -v t="$2" 'BEGIN {
+		if (r == "-") { print "-"; exit }
+		print (r + 0 <= t + 0) ? "ok" : "MISSED" }'
+}
+
+# lagstats FILE: "p50 p99 max samples capped" of the samples taken while the
+# master's offset moved (nearest rank).
+lagstats() {
+	awk '$1 == 1 { print $2 }' "$1" | sort -g | awk -v cap="$LAG_CAP_MS" '
+		{ v[NR] = $1; if ($1 >= cap) c++ }
+		function rank(p,  i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return v[i] }
+		END {
+			if (NR == 0) { print "- - - 0 0"; exit }
+			printf "%.2f %.2f %.2f %d %d\n", rank(0.50), rank(0.99), v[NR], NR, c + 0 }'
+}
+
+# --- run ---------------------------------------------------------------------------
+servers="kv"
+start_master kv "$kv_bin"
+if [ -n "$redis_bin" ]; then
+	start_master redis "$redis_bin"
+	servers="kv redis"
+fi
+
+echo "sentinel-kv:  $kv_bin (master 127.0.0.1:$port_kv, pid $pid_kv)"
+if [ -n "$redis_bin" ]; then
+	echo "redis-server: $redis_bin (master 127.0.0.1:$port_redis, pid $pid_redis)"
+else
+	echo "redis-server: none (not installed, or REDIS_SERVER_BIN=none): measuring sentinel-kv alone"
+fi
+
+for s in $servers; do
+	port_var=port_$s
+	redis-cli -p "${!port_var}" debug populate "$N" >/dev/null || {
+		echo "$me: DEBUG POPULATE $N failed on the $s master" >&2
+		exit 1
+	}
+	dbsize=$(redis-cli -p "${!port_var}" dbsize)
+	if [ "$dbsize" != "$N" ]; then
+		echo "$me: the $s master holds $dbsize keys after DEBUG POPULATE $N" >&2
+		exit 1
+	fi
+done
+echo "full sync: masters hold $N keys (DEBUG POPULATE); $R rounds, median shown"
+echo
+
+# configurations of the full sync: "server:label"
+configs="kv:kv"
+[ -n "$redis_bin" ] && configs="$configs redis:redis.d0 redis:redis.d5"
+
+for ((round = 1; round <= R; round++)); do
+	printf 'full sync, round %d/%d ...\n' "$round" "$R" >&2
+	for c in $configs; do
+		s=${c%%:*} label=${c#*:}
+		port_var=port_$s bin_var=${s}_bin
+		case $label in
+		redis.d0) redis-cli -p "$port_redis" config set repl-diskless-sync-delay 0 >/dev/null ;;
+		redis.d5) redis-cli -p "$port_redis" config set repl-diskless-sync-delay 5 >/dev/null ;;
+		esac
+		start_replica rep "${!bin_var}" "${!port_var}"
+		echo "$synced_ms" >>"$tmp/sync.$label"
+		printf '  %-9s %10s ms\n' "$label" "$synced_ms" >&2
+		drop_replica rep
+	done
+done
+
+kv=$(median 1 <"$tmp/sync.kv")
+printf '%-46s %12s %8s   %s\n' "full sync of $N keys (ms)" "" ratio target
+printf '%-46s %12s\n' "sentinel-kv (defaults)" "$kv"
+if [ -n "$redis_bin" ]; then
+	d0=$(median 1 <"$tmp/sync.redis.d0")
+	d5=$(median 1 <"$tmp/sync.redis.d5")
+	r0=$(ratio "$kv" "$d0")
+	r5=$(ratio "$kv" "$d5")
+	printf '%-46s %12s %8s   <= 1.0 x  %s\n' "redis-server, repl-diskless-sync-delay 0 (fair)" "$d0" "$r0" "$(verdict "$r0" 1.0)"
+	printf '%-46s %12s %8s   (not the target: 5 s of idle wait)\n' "redis-server, 7.0 defaults (delay 5)" "$d5" "$r5"
+else
+	printf '%-46s %12s %8s   <= 1.0 x  -\n' "redis-server" - -
+fi
+echo "(ratio = sentinel-kv / redis-server; all rounds: kv $(tr '\n' ' ' <"$tmp/sync.kv")"
+[ -n "$redis_bin" ] && echo " redis d0 $(tr '\n' ' ' <"$tmp/sync.redis.d0")/ redis d5 $(tr '\n' ' ' <"$tmp/sync.redis.d5")"
+echo ")"
+echo
+
+# --- lag under write load
+[ -n "$redis_bin" ] && redis-cli -p "$port_redis" config set repl-diskless-sync-delay 0 >/dev/null
+for s in $servers; do
+	port_var=port_$s bin_var=${s}_bin
+	start_replica "rep_$s" "${!bin_var}" "${!port_var}"
+done
+echo "lag: redis-benchmark -t set -c $CLIENTS -n $LAG_N -P 16 on the master (holding $N keys, one replica);"
+echo "     every $SAMPLE_MS ms: master_repl_offset, then time until the replica's slave_repl_offset reaches it"
+
+for ((round = 1; round <= R; round++)); do
+	printf 'lag, round %d/%d ...\n' "$round" "$R" >&2
+	for s in $servers; do
+		port_var=port_$s rport_var=port_rep_$s
+		rm -f "$tmp/stop" "$tmp/stop.ready"
+		probe lag "${!port_var}" "${!rport_var}" "$tmp/stop" "$tmp/lag.out" "$SAMPLE_MS" "$LAG_CAP_MS" &
+		probe_pid=$!
+		pids+=("$probe_pid")
+		for ((n = 0; n < 400; n++)); do
+			[ -e "$tmp/stop.ready" ] && break
+			kill -0 "$probe_pid" 2>/dev/null || break
+			sleep 0.025
+		done
+		if [ ! -e "$tmp/stop.ready" ]; then
+			echo "$me: the lag sampler did not start on $s" >&2
+			exit 1
+		fi
+		run redis-benchmark -p "${!port_var}" -t set -c "$CLIENTS" -n "$LAG_N" -P 16 -q >/dev/null 2>&1
+		: >"$tmp/stop"
+		wait "$probe_pid" || { echo "$me: the lag sampler failed on $s" >&2; exit 1; }
+		stop "$probe_pid"
+		read -r p50 p99 max n capped < <(lagstats "$tmp/lag.out")
+		echo "$p50" >>"$tmp/lag.$s.p50"
+		echo "$p99" >>"$tmp/lag.$s.p99"
+		echo "$max" >>"$tmp/lag.$s.max"
+		echo "$n" >>"$tmp/lag.$s.n"
+		echo "$capped" >>"$tmp/lag.$s.capped"
+		printf '  %-6s p50 %8s  p99 %8s  max %8s ms  (%d samples, %d capped)\n' \
+		    "$s" "$p50" "$p99" "$max" "$n" "$capped" >&2
+	done
+done
+
+printf '%-18s %12s %12s %8s   %s\n' "lag (ms)" sentinel-kv redis-server ratio target
+for q in p50 p99 max; do
+	kv=$(median 2 <"$tmp/lag.kv.$q")
+	if [ -n "$redis_bin" ]; then rd=$(median 2 <"$tmp/lag.redis.$q"); else rd=-; fi
+	r=$(ratio "$kv" "$rd")
+	if [ "$q" = p99 ]; then
+		printf '%-18s %12s %12s %8s   <= 1.0 x  %s\n' "$q" "$kv" "$rd" "$r" "$(verdict "$r" 1.0)"
+	else
+		printf '%-18s %12s %12s %8s\n' "$q" "$kv" "$rd" "$r"
+	fi
+done
+kvn=$(median 0 <"$tmp/lag.kv.n")
+kvc=$(awk '{ s += $1 } END { print s + 0 }' "$tmp/lag.kv.capped")
+if [ -n "$redis_bin" ]; then
+	rdn=$(median 0 <"$tmp/lag.redis.n")
+	rdc=$(awk '{ s += $1 } END { print s + 0 }' "$tmp/lag.redis.capped")
+else
+	rdn=- rdc=-
+fi
+printf '%-18s %12s %12s\n' "samples/round" "$kvn" "$rdn"
+printf '%-18s %12s %12s\n' "capped (all)" "$kvc" "$rdc"
+echo "(a sample's lag includes one INFO round trip to the replica, about 0.1 ms;"
+echo " ratios within about 10% of a target are noise on a busy or small machine:"
+echo " raise LAG_N and R, or run on an idle one)"

@@ -1,0 +1,111 @@
+/*
+ * decide.h - the pure decision core: SDOWN, ODOWN, TILT and the cadence of
+ * the periodic commands, as plain functions of the instance state and a
+ * monotonic "now" in milliseconds.
+ *
+ * Nothing here reads a clock, touches a socket, logs or uses the global
+ * sentinel state: the caller passes everything in and turns the returned
+ * changes into events (+sdown, -sdown, +odown, -odown, +tilt, -tilt).
+ *
+ * The caller is expected to follow Redis' tick order: decide_tilt() first;
+ * while st->tilt is set, keep sending PING/INFO/hello but skip the SDOWN,
+ * ODOWN and failover decisions.
+ */
+#ifndef SENTINEL_DECIDE_H
+#define SENTINEL_DECIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "instance.h"
+
+/* What a decision changed; bits, so that they can be combined. */
+enum decide_change {
+	DECIDE_NONE		= 0,
+	DECIDE_SDOWN_ENTER	= 0x01,	/* +sdown */
+	DECIDE_SDOWN_LEAVE	= 0x02,	/* -sdown */
+	DECIDE_ODOWN_ENTER	= 0x04,	/* +odown #quorum votes/quorum */
+	DECIDE_ODOWN_LEAVE	= 0x08,	/* -odown */
+	DECIDE_TILT_ENTER	= 0x10,	/* +tilt #tilt mode entered */
+	DECIDE_TILT_RETRIGGER	= 0x20,	/* with TILT_ENTER: was already in TILT */
+	DECIDE_TILT_LEAVE	= 0x40,	/* -tilt #tilt mode exited */
+};
+
+/* What decide_ping_reply() found in a PING reply. */
+#define DECIDE_REPLY_VALID		0x01	/* +PONG, -LOADING, -MASTERDOWN */
+#define DECIDE_REPLY_REBOOT_CLEARED	0x02	/* +PONG cleared INST_MASTER_REBOOT */
+#define DECIDE_REPLY_SCRIPT_KILL	0x04	/* -BUSY while SDOWN: one SCRIPT KILL */
+
+/* INFO cadence for replicas of a master in trouble (Redis: 1000 ms). */
+#define DECIDE_FAST_INFO_PERIOD		1000
+/* is-master-down-by-addr answers older than this many ask periods are stale. */
+#define DECIDE_MASTER_DOWN_VALIDITY	5
+/* PING at least this many times per down-after period. */
+#define DECIDE_PINGS_PER_DOWN_AFTER	10
+
+/* The down-after that applies to ri: its own, its master's, the default. */
+long long	decide_down_after(const struct sentinel_state *st,
+		    const struct instance *ri);
+
+/*
+ * SDOWN: updates INST_S_DOWN, s_down_since (and clears INST_SCRIPT_KILL_SENT
+ * on leaving). Returns DECIDE_SDOWN_ENTER, DECIDE_SDOWN_LEAVE or DECIDE_NONE.
+ */
+enum decide_change decide_sdown(const struct sentinel_state *st,
+		    struct instance *ri, int64_t now, bool link_connected);
+/*
+ * The first ms at which decide_sdown() would enter SDOWN if no reply
+ * arrives and nothing else changes; 0 when already SDOWN or when no rule
+ * can fire. May be <= now (then it is due at once).
+ */
+int64_t		decide_sdown_deadline(const struct sentinel_state *st,
+		    const struct instance *ri, int64_t now, bool link_connected);
+
+/*
+ * ODOWN of a master: SDOWN here and 1 + (fresh) INST_MASTER_DOWN peers
+ * >= quorum. Updates INST_O_DOWN, o_down_since; *votes (may be NULL) gets
+ * the count, for "#quorum votes/quorum".
+ */
+enum decide_change decide_odown(const struct sentinel_state *st,
+		    struct instance *master, int64_t now, unsigned *votes);
+/*
+ * Clears INST_MASTER_DOWN and frees the recorded vote (leader) of peers
+ * whose answer is stale; returns how many peers changed.
+ */
+unsigned	decide_expire_master_down(const struct sentinel_state *st,
+		    struct instance *master, int64_t now);
+/* Is a peer's is-master-down-by-addr answer still fresh? */
+bool		decide_master_down_fresh(const struct sentinel_state *st,
+		    const struct instance *peer, int64_t now);
+
+/* TILT, once per timer tick: updates tilt, tilt_start_time, previous_time. */
+enum decide_change decide_tilt(struct sentinel_state *st, int64_t now);
+/* When TILT will be left without a new trigger; 0 if not in TILT. */
+int64_t		decide_tilt_until(const struct sentinel_state *st);
+
+/* Cadence. None of them looks at the link: skip them all while it is down. */
+long long	decide_ping_period(const struct sentinel_state *st,
+		    const struct instance *ri);
+bool		decide_ping_due(const struct sentinel_state *st,
+		    const struct instance *ri, int64_t now);
+long long	decide_info_period(const struct sentinel_state *st,
+		    const struct instance *ri);
+bool		decide_info_due(const struct sentinel_state *st,
+		    const struct instance *ri, int64_t now, int64_t last_info_sent);
+bool		decide_hello_due(const struct sentinel_state *st,
+		    const struct instance *ri, int64_t now, int64_t last_pub_time);
+bool		decide_ask_due(const struct sentinel_state *st,
+		    const struct instance *master, const struct instance *peer,
+		    int64_t now, int64_t last_ask_sent);
+
+/* PING facts, so that the liveness fields always move the same way. */
+void		decide_ping_sent(struct instance *ri, int64_t now);
+bool		decide_valid_ping_reply(const char *reply_first_line);
+int		decide_ping_reply(struct instance *ri, const char *reply_first_line,
+		    int64_t now);
+
+/* The "down" answer to is-master-down-by-addr (without the vote): 0 or 1. */
+int		decide_is_master_down_reply(const struct sentinel_state *st,
+		    const struct instance *master, int64_t now);
+
+#endif

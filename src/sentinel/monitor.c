@@ -1,0 +1,1063 @@
+/*
+ * monitor.c - the sentinel's I/O shell: links to masters, replicas and peer
+ * sentinels; PING, INFO and hello on their periods; discovery; SDOWN and
+ * ODOWN decided by decide.c and announced through emit.c.
+ *
+ * A master or replica has a command link and a pub/sub link of its own.
+ * Peer sentinels are reached through one command link per runid, shared by
+ * every master they monitor with us (struct peer). Callbacks never hold an
+ * instance pointer that could go away: a master's or replica's link is
+ * closed (its callbacks flushed) before the instance is freed, and replies
+ * on a shared peer link carry names that are looked up again.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hiredis/hiredis.h>
+
+#include "acl.h"
+#include "buf.h"
+#include "decide.h"
+#include "emit.h"
+#include "hello.h"
+#include "info.h"
+#include "instance.h"
+#include "link.h"
+#include "log.h"
+#include "loop.h"
+#include "monitor.h"
+#include "sconf.h"
+#include "script.h"
+#include "util.h"
+
+#define TICK_MS			20
+#define CONNECT_TIMEOUT_MS	1000
+
+/* One command link per peer sentinel runid. */
+struct peer {
+	char		 runid[RUNID_LEN + 1];
+	char		*ip;
+	int		 port;
+	struct link	*cmd;
+	int		 refcount;
+	int64_t		 last_reconnect;
+	int64_t		 last_ping_sent;
+	int64_t		 last_pub_time;
+	struct peer	*next;
+};
+
+struct shell {
+	struct instance	*ri;
+	struct link	*cmd;		/* masters and replicas */
+	struct link	*pubsub;
+	struct peer	*peer;		/* sentinels */
+	int64_t		 last_info_sent;
+	int64_t		 last_pub_time;
+	int64_t		 last_ask_sent;
+	int64_t		 last_reconnect;
+	int64_t		 pubsub_last_msg;
+};
+
+/* What a reply on a shared peer link is about: looked up again on arrival. */
+struct peer_req {
+	char	 runid[RUNID_LEN + 1];
+	char	*master;
+};
+
+static struct peer	*peers;
+static bool		 config_dirty;
+
+static void	cmd_connected(struct link *);
+static void	cmd_disconnected(struct link *, const char *);
+static void	pubsub_connected(struct link *);
+static void	pubsub_message(struct link *, const char *, size_t, const char *, size_t);
+static void	peer_connected(struct link *);
+static void	peer_disconnected(struct link *, const char *);
+
+static const struct link_hooks cmd_hooks = { cmd_connected, cmd_disconnected, NULL };
+static const struct link_hooks pubsub_hooks = { pubsub_connected, cmd_disconnected, pubsub_message };
+static const struct link_hooks peer_hooks = { peer_connected, peer_disconnected, NULL };
+
+/* --- config flushing ------------------------------------------------------ */
+
+void
+monitor_config_dirty(void)
+{
+	config_dirty = true;
+}
+
+int
+monitor_flush_config(void)
+{
+	char *err = NULL;
+
+	config_dirty = false;
+	if (sconf_rewrite(&err) < 0) {
+		log_warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: %s",
+		    err ? err : "unknown error");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Discovery can dirty the config many times in a pass: one rewrite at the end. */
+static void
+flush_if_dirty(void *unused)
+{
+	UNUSED(unused);
+	if (config_dirty || sconf_dirty())
+		monitor_flush_config();
+}
+
+/* --- shells and peers -------------------------------------------------------- */
+
+static struct shell *
+shell_of(struct instance *ri)
+{
+	if (ri->shell == NULL) {
+		ri->shell = xcalloc(1, sizeof *ri->shell);
+		ri->shell->ri = ri;
+	}
+	return ri->shell;
+}
+
+static struct peer *
+peer_get(const char *runid, const char *ip, int port)
+{
+	struct peer *p;
+
+	for (p = peers; p; p = p->next)
+		if (strcmp(p->runid, runid) == 0)
+			break;
+	if (p == NULL) {
+		p = xcalloc(1, sizeof *p);
+		snprintf(p->runid, sizeof p->runid, "%s", runid);
+		p->cmd = link_new(LINK_CMD, &peer_hooks, p);
+		p->next = peers;
+		peers = p;
+	}
+	if (p->ip == NULL || strcmp(p->ip, ip) != 0 || p->port != port) {
+		free(p->ip);
+		p->ip = xstrdup(ip);
+		p->port = port;
+		link_close(p->cmd, "address changed");
+	}
+	return p;
+}
+
+static void
+peer_release(struct peer *p)
+{
+	struct peer **pp;
+
+	if (--p->refcount > 0)
+		return;
+	for (pp = &peers; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	link_free(p->cmd);
+	free(p->ip);
+	free(p);
+}
+
+bool
+monitor_link_connected(const struct instance *i)
+{
+	const struct shell *s = i->shell;
+
+	if (s == NULL)
+		return false;
+	if (i->type == INST_SENTINEL)
+		return s->peer && link_is_connected(s->peer->cmd);
+	return s->cmd && link_is_connected(s->cmd);
+}
+
+int
+monitor_link_pending(const struct instance *i)
+{
+	const struct shell *s = i->shell;
+
+	if (s == NULL)
+		return 0;
+	if (i->type == INST_SENTINEL)
+		return s->peer ? link_pending(s->peer->cmd) : 0;
+	return s->cmd ? link_pending(s->cmd) : 0;
+}
+
+int
+monitor_link_refcount(const struct instance *i)
+{
+	const struct shell *s = i->shell;
+
+	if (s != NULL && i->type == INST_SENTINEL && s->peer)
+		return s->peer->refcount;
+	return 1;
+}
+
+static void
+attach(struct instance *ri)
+{
+	struct shell *s = shell_of(ri);
+	int64_t now = loop_now_ms();
+
+	/* An instance that never answers goes SDOWN after down-after. */
+	if (ri->act_ping_time == 0)
+		ri->act_ping_time = now;
+	if (ri->last_avail_time == 0)
+		ri->last_avail_time = now;
+	if (ri->type == INST_SENTINEL) {
+		if (s->peer == NULL && ri->ip != NULL) {
+			s->peer = peer_get(ri->runid, ri->ip, ri->port);
+			s->peer->refcount++;
+		}
+		return;
+	}
+	if (s->cmd == NULL)
+		s->cmd = link_new(LINK_CMD, &cmd_hooks, s);
+	if (s->pubsub == NULL)
+		s->pubsub = link_new(LINK_PUBSUB, &pubsub_hooks, s);
+	s->last_pub_time = now;
+}
+
+/* Detach one instance's I/O: links closed, callbacks flushed. */
+static void
+detach(struct instance *ri)
+{
+	struct shell *s = ri->shell;
+
+	if (s == NULL)
+		return;
+	if (s->cmd)
+		link_free(s->cmd);
+	if (s->pubsub)
+		link_free(s->pubsub);
+	if (s->peer)
+		peer_release(s->peer);
+	free(s);
+	ri->shell = NULL;
+}
+
+void
+monitor_forget(struct instance *i)
+{
+	if (i->type == INST_MASTER) {
+		for (size_t k = 0; k < i->nreplicas; k++)
+			detach(i->replicas[k]);
+		for (size_t k = 0; k < i->nsentinels; k++)
+			detach(i->sentinels[k]);
+	}
+	detach(i);
+}
+
+void
+monitor_master_added(struct instance *m)
+{
+	attach(m);
+	for (size_t k = 0; k < m->nreplicas; k++)
+		attach(m->replicas[k]);
+	for (size_t k = 0; k < m->nsentinels; k++)
+		attach(m->sentinels[k]);
+}
+
+/* --- sending ------------------------------------------------------------------- */
+
+/* The command named as rename-command says for this instance's master. */
+static const char *
+cmdname(const struct instance *ri, const char *cmd)
+{
+	const struct instance *m = ri->type == INST_MASTER ? ri : ri->master;
+
+	if (m == NULL || ri->type == INST_SENTINEL)
+		return cmd;
+	return instance_cmd_name(m, cmd);
+}
+
+static void
+send_auth(struct link *l, const struct instance *ri)
+{
+	const struct instance *m = ri->type == INST_MASTER ? ri : ri->master;
+	const char *user = NULL, *pass = NULL;
+
+	if (ri->type == INST_SENTINEL) {
+		user = sentinel.sentinel_user;
+		pass = sentinel.sentinel_pass;
+		if (pass == NULL) {
+			pass = acl_get_requirepass();
+			if (pass != NULL && *pass == '\0')
+				pass = NULL;
+		}
+	} else if (m != NULL) {
+		user = m->auth_user;
+		pass = m->auth_pass;
+	}
+	if (pass == NULL)
+		return;
+	if (user != NULL)
+		link_commandv(l, NULL, NULL, cmdname(ri, "AUTH"), user, pass, NULL);
+	else
+		link_commandv(l, NULL, NULL, cmdname(ri, "AUTH"), pass, NULL);
+}
+
+static void
+send_setname(struct link *l, const struct instance *ri, const char *kind)
+{
+	char name[64];
+
+	snprintf(name, sizeof name, "sentinel-%.8s-%s", sentinel.myid, kind);
+	link_commandv(l, NULL, NULL, cmdname(ri, "CLIENT"), "SETNAME", name, NULL);
+}
+
+static void	ping_reply(struct link *, redisReply *, void *);
+static void	info_reply(struct link *, redisReply *, void *);
+
+static void
+send_ping(struct instance *ri, struct link *l)
+{
+	if (link_commandv(l, ping_reply, NULL, cmdname(ri, "PING"), NULL) == 0)
+		decide_ping_sent(ri, loop_now_ms());
+}
+
+static void
+send_info(struct instance *ri)
+{
+	struct shell *s = ri->shell;
+
+	if (link_commandv(s->cmd, info_reply, NULL, cmdname(ri, "INFO"), NULL) == 0)
+		s->last_info_sent = loop_now_ms();
+}
+
+/* Our hello about master m. */
+static void
+format_hello(struct buf *out, const struct instance *m, struct link *via)
+{
+	struct hello h;
+	const char *ip;
+	int port;
+
+	memset(&h, 0, sizeof h);
+	if (sentinel.announce_ip && *sentinel.announce_ip)
+		snprintf(h.ip, sizeof h.ip, "%s", sentinel.announce_ip);
+	else
+		snprintf(h.ip, sizeof h.ip, "%s", link_local_ip(via));
+	h.port = sentinel.announce_port ? sentinel.announce_port : sconf.port;
+	snprintf(h.runid, sizeof h.runid, "%s", sentinel.myid);
+	h.current_epoch = sentinel.current_epoch;
+	snprintf(h.master_name, sizeof h.master_name, "%s", m->name);
+	instance_current_addr(m, &ip, &port);
+	snprintf(h.master_ip, sizeof h.master_ip, "%s", ip ? ip : "");
+	h.master_port = port;
+	h.master_config_epoch = m->config_epoch;
+	hello_format(out, &h);
+}
+
+static int
+publish_hello(struct link *l, const struct instance *ri, const struct instance *m)
+{
+	struct buf b = BUF_INIT;
+	int r;
+
+	format_hello(&b, m, l);
+	r = link_commandv(l, NULL, NULL, cmdname(ri, "PUBLISH"), SENTINEL_HELLO_CHANNEL,
+	    b.data, NULL);
+	buf_free(&b);
+	return r;
+}
+
+void
+monitor_send_hellos(struct instance *m)
+{
+	int64_t now = loop_now_ms();
+
+	if (m->shell && m->shell->cmd && link_is_connected(m->shell->cmd) &&
+	    publish_hello(m->shell->cmd, m, m) == 0)
+		m->shell->last_pub_time = now;
+	for (size_t k = 0; k < m->nreplicas; k++) {
+		struct instance *r = m->replicas[k];
+
+		if (r->shell && r->shell->cmd && link_is_connected(r->shell->cmd) &&
+		    publish_hello(r->shell->cmd, r, m) == 0)
+			r->shell->last_pub_time = now;
+	}
+	for (size_t k = 0; k < m->nsentinels; k++) {
+		struct instance *si = m->sentinels[k];
+
+		if (si->shell && si->shell->peer && link_is_connected(si->shell->peer->cmd) &&
+		    publish_hello(si->shell->peer->cmd, si, m) == 0)
+			si->shell->last_pub_time = now;
+	}
+}
+
+/* --- replies ------------------------------------------------------------------- */
+
+static struct instance *
+owner_instance(struct link *l)
+{
+	struct shell *s = link_owner(l);
+
+	return s ? s->ri : NULL;
+}
+
+static void
+handle_ping_reply(struct instance *ri, redisReply *r)
+{
+	char line[64];
+	int got;
+
+	if (r->type == REDIS_REPLY_STATUS)
+		snprintf(line, sizeof line, "+%s", r->str);
+	else if (r->type == REDIS_REPLY_ERROR)
+		snprintf(line, sizeof line, "-%s", r->str);
+	else
+		snprintf(line, sizeof line, "?");
+	got = decide_ping_reply(ri, line, loop_now_ms());
+	if ((got & DECIDE_REPLY_SCRIPT_KILL) && ri->shell && ri->shell->cmd)
+		link_commandv(ri->shell->cmd, NULL, NULL, cmdname(ri, "SCRIPT"), "KILL", NULL);
+}
+
+static void
+ping_reply(struct link *l, redisReply *r, void *privdata)
+{
+	struct instance *ri = owner_instance(l);
+
+	UNUSED(privdata);
+	if (r == NULL || ri == NULL)
+		return;
+	handle_ping_reply(ri, r);
+}
+
+/* A PING answered on a shared peer link counts for every instance of that runid. */
+static void
+peer_ping_reply(struct link *l, redisReply *r, void *privdata)
+{
+	struct peer *p = link_owner(l);
+
+	UNUSED(privdata);
+	if (r == NULL || p == NULL)
+		return;
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		struct instance *m = sentinel.masters[i];
+
+		for (size_t k = 0; k < m->nsentinels; k++)
+			if (m->sentinels[k]->shell && m->sentinels[k]->shell->peer == p)
+				handle_ping_reply(m->sentinels[k], r);
+	}
+}
+
+static const char *
+role_name(enum role_reported role)
+{
+	return role == ROLE_MASTER ? "master" : role == ROLE_SLAVE ? "slave" : "unknown";
+}
+
+/* What INFO tells about a master or replica. */
+static void
+refresh_from_info(struct instance *ri, const char *text, size_t len)
+{
+	struct info_report rep;
+	int64_t now = loop_now_ms();
+	enum role_reported role;
+
+	if (info_parse(text, len, &rep) < 0)
+		return;
+	free(ri->info);
+	ri->info = xmemdup(text, len);
+	ri->info_refresh = now;
+	if (rep.run_id[0] != '\0' && strcmp(rep.run_id, ri->runid) != 0) {
+		if (ri->runid[0] != '\0') {
+			emit_event(LOG_NOTICE, "+reboot", ri, "%s", "");
+			if (ri->type == INST_MASTER && ri->master_reboot_down_after_period != 0) {
+				ri->flags |= INST_MASTER_REBOOT;
+				ri->master_reboot_since = now;
+			}
+		}
+		snprintf(ri->runid, sizeof ri->runid, "%s", rep.run_id);
+	}
+	role = rep.role == INFO_ROLE_MASTER ? ROLE_MASTER :
+	    rep.role == INFO_ROLE_SLAVE ? ROLE_SLAVE : ROLE_UNKNOWN;
+	if (role != ri->role_reported && role != ROLE_UNKNOWN) {
+		bool as_configured = (role == ROLE_MASTER) == (ri->type == INST_MASTER);
+
+		ri->role_reported = role;
+		ri->role_reported_time = now;
+		if (!sentinel.tilt)
+			emit_event(LOG_VERBOSE, as_configured ? "+role-change" : "-role-change", ri,
+			    "new reported role is %s", role_name(role));
+	}
+	ri->master_link_down_since_ms = rep.master_link_down_since_seconds > 0 ?
+	    rep.master_link_down_since_seconds * 1000 : 0;
+	if (ri->type == INST_MASTER && role == ROLE_MASTER) {
+		for (size_t k = 0; k < rep.nreplicas; k++) {
+			const struct info_replica *ir = &rep.replicas[k];
+			struct instance *r;
+
+			if (instance_replica_find(ri, ir->ip, ir->port) != NULL)
+				continue;
+			r = instance_replica_add(ri, ir->ip, ir->port);
+			if (r == NULL)
+				continue;
+			attach(r);
+			emit_event(LOG_NOTICE, "+slave", r, "%s", "");
+			monitor_config_dirty();
+		}
+	}
+	if (ri->type == INST_REPLICA && role == ROLE_SLAVE) {
+		if (ri->slave_master_host == NULL || strcmp(ri->slave_master_host, rep.master_host) != 0 ||
+		    ri->slave_master_port != rep.master_port) {
+			free(ri->slave_master_host);
+			ri->slave_master_host = xstrdup(rep.master_host);
+			ri->slave_master_port = rep.master_port;
+			ri->slave_conf_change_time = now;
+		}
+		ri->slave_master_link_ok = rep.master_link_up;
+		ri->slave_priority = rep.slave_priority;
+		ri->slave_repl_offset = rep.slave_repl_offset;
+		ri->replica_announced = rep.replica_announced;
+	}
+	info_report_free(&rep);
+}
+
+static void
+info_reply(struct link *l, redisReply *r, void *privdata)
+{
+	struct instance *ri = owner_instance(l);
+
+	UNUSED(privdata);
+	if (r == NULL || ri == NULL || r->type != REDIS_REPLY_STRING)
+		return;
+	refresh_from_info(ri, r->str, r->len);
+}
+
+/* The answer to SENTINEL is-master-down-by-addr: [down, leader, epoch]. */
+static void
+ask_reply(struct link *l, redisReply *r, void *privdata)
+{
+	struct peer_req *req = privdata;
+	struct instance *m, *si;
+
+	UNUSED(l);
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER &&
+	    r->element[1]->type == REDIS_REPLY_STRING &&
+	    r->element[2]->type == REDIS_REPLY_INTEGER &&
+	    (m = instance_master_find(req->master)) != NULL &&
+	    (si = instance_sentinel_find_runid(m, req->runid)) != NULL) {
+		si->last_master_down_reply_time = loop_now_ms();
+		if (r->element[0]->integer == 1)
+			si->flags |= INST_MASTER_DOWN;
+		else
+			si->flags &= ~INST_MASTER_DOWN;
+		if (strcmp(r->element[1]->str, "*") != 0) {
+			free(si->leader);
+			si->leader = xstrdup(r->element[1]->str);
+			si->leader_epoch = (uint64_t)r->element[2]->integer;
+		}
+	}
+	free(req->master);
+	free(req);
+}
+
+static void
+ask_peer(struct instance *m, struct instance *si)
+{
+	struct peer_req *req;
+	char port[16], epoch[32];
+	struct link *l = si->shell->peer->cmd;
+
+	snprintf(port, sizeof port, "%d", m->port);
+	snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)sentinel.current_epoch);
+	req = xcalloc(1, sizeof *req);
+	snprintf(req->runid, sizeof req->runid, "%s", si->runid);
+	req->master = xstrdup(m->name);
+	if (link_commandv(l, ask_reply, req, "SENTINEL", "is-master-down-by-addr",
+	    m->ip, port, epoch, "*", NULL) < 0) {
+		free(req->master);
+		free(req);
+		return;
+	}
+	si->shell->last_ask_sent = loop_now_ms();
+}
+
+/* --- link events ------------------------------------------------------------------ */
+
+static void
+cmd_connected(struct link *l)
+{
+	struct instance *ri = owner_instance(l);
+
+	if (ri == NULL)
+		return;
+	ri->link_down_since = 0;
+	ri->link_connected_since = loop_now_ms();
+	send_auth(l, ri);
+	send_setname(l, ri, "cmd");
+	send_ping(ri, l);
+	ri->shell->last_info_sent = 0;
+	send_info(ri);
+}
+
+static void
+cmd_disconnected(struct link *l, const char *why)
+{
+	struct instance *ri = owner_instance(l);
+
+	if (ri == NULL)
+		return;
+	if (l == ri->shell->cmd) {
+		if (ri->link_down_since == 0)
+			ri->link_down_since = loop_now_ms();
+		ri->link_connected_since = 0;
+		emit_event(LOG_DEBUG, "-cmd-link-reconnection", ri, "%s", why);
+	} else {
+		emit_event(LOG_DEBUG, "-pubsub-link-reconnection", ri, "%s", why);
+	}
+}
+
+static void
+pubsub_connected(struct link *l)
+{
+	struct instance *ri = owner_instance(l);
+
+	if (ri == NULL)
+		return;
+	send_auth(l, ri);
+	send_setname(l, ri, "pubsub");
+	link_commandv(l, NULL, NULL, cmdname(ri, "SUBSCRIBE"), SENTINEL_HELLO_CHANNEL, NULL);
+	ri->shell->pubsub_last_msg = loop_now_ms();
+}
+
+static void
+pubsub_message(struct link *l, const char *ch, size_t chlen, const char *msg, size_t mlen)
+{
+	struct instance *ri = owner_instance(l);
+
+	if (ri != NULL)
+		ri->shell->pubsub_last_msg = loop_now_ms();
+	if (chlen == strlen(SENTINEL_HELLO_CHANNEL) && memcmp(ch, SENTINEL_HELLO_CHANNEL, chlen) == 0)
+		monitor_process_hello(msg, mlen);
+}
+
+/* The peer link serves every sentinel instance with this runid. */
+static void
+for_each_peer_instance(struct peer *p, void (*fn)(struct instance *, void *), void *arg)
+{
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		struct instance *m = sentinel.masters[i];
+
+		for (size_t k = 0; k < m->nsentinels; k++)
+			if (m->sentinels[k]->shell && m->sentinels[k]->shell->peer == p)
+				fn(m->sentinels[k], arg);
+	}
+}
+
+static void
+mark_up(struct instance *si, void *arg)
+{
+	UNUSED(arg);
+	si->link_down_since = 0;
+	si->link_connected_since = loop_now_ms();
+}
+
+static void
+mark_down(struct instance *si, void *arg)
+{
+	UNUSED(arg);
+	if (si->link_down_since == 0)
+		si->link_down_since = loop_now_ms();
+	si->link_connected_since = 0;
+}
+
+static void
+peer_connected(struct link *l)
+{
+	struct peer *p = link_owner(l);
+	struct instance *any = NULL;
+
+	for (size_t i = 0; i < sentinel.nmasters && any == NULL; i++)
+		for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++)
+			if (sentinel.masters[i]->sentinels[k]->shell &&
+			    sentinel.masters[i]->sentinels[k]->shell->peer == p) {
+				any = sentinel.masters[i]->sentinels[k];
+				break;
+			}
+	for_each_peer_instance(p, mark_up, NULL);
+	if (any != NULL) {
+		send_auth(l, any);
+		send_setname(l, any, "cmd");
+	}
+	if (link_commandv(l, peer_ping_reply, NULL, "PING", NULL) == 0) {
+		p->last_ping_sent = loop_now_ms();
+		for (size_t i = 0; i < sentinel.nmasters; i++)
+			for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++) {
+				struct instance *si = sentinel.masters[i]->sentinels[k];
+
+				if (si->shell && si->shell->peer == p)
+					decide_ping_sent(si, loop_now_ms());
+			}
+	}
+}
+
+static void
+peer_disconnected(struct link *l, const char *why)
+{
+	struct peer *p = link_owner(l);
+
+	UNUSED(why);
+	for_each_peer_instance(p, mark_down, NULL);
+}
+
+/* --- hellos ---------------------------------------------------------------------- */
+
+/* Forget sentinel si of master m (its address was taken by another runid, or it moved). */
+static void
+drop_sentinel(struct instance *si)
+{
+	detach(si);
+	instance_remove_child(si);
+}
+
+void
+monitor_process_hello(const char *msg, size_t len)
+{
+	struct hello h;
+	struct instance *m, *si;
+	int64_t now = loop_now_ms();
+
+	if (hello_parse(msg, len, &h) < 0)
+		return;
+	if (strcmp(h.runid, sentinel.myid) == 0)
+		return;
+	m = instance_master_find(h.master_name);
+	if (m == NULL)
+		return;
+	si = instance_sentinel_find_runid(m, h.runid);
+	if (si == NULL) {
+		struct instance *other = instance_sentinel_find_addr(m, h.ip, h.port);
+
+		/* A new runid at a known address: the old one is gone (restarted with a new id). */
+		if (other != NULL) {
+			emit_event(LOG_NOTICE, "+sentinel-invalid-addr", other, "%s", "");
+			drop_sentinel(other);
+		}
+		si = instance_sentinel_add(m, h.ip, h.port, h.runid);
+		if (si == NULL)
+			return;
+		attach(si);
+		emit_event(LOG_NOTICE, "+sentinel", si, "%s", "");
+		monitor_config_dirty();
+	} else if (strcmp(si->ip, h.ip) != 0 || si->port != h.port) {
+		/* A known runid at a new address, in every master that lists it. */
+		for (size_t i = 0; i < sentinel.nmasters; i++) {
+			struct instance *mm = sentinel.masters[i];
+			struct instance *s2 = instance_sentinel_find_runid(mm, h.runid);
+
+			if (s2 == NULL)
+				continue;
+			emit_event(LOG_NOTICE, "+sentinel-address-switch", mm, "ip %s port %d for %s",
+			    h.ip, h.port, h.runid);
+			detach(s2);
+			free(s2->ip);
+			s2->ip = xstrdup(h.ip);
+			free(s2->host);
+			s2->host = xstrdup(h.ip);
+			s2->port = h.port;
+			attach(s2);
+		}
+		si = instance_sentinel_find_runid(m, h.runid);
+		monitor_config_dirty();
+	}
+	if (si == NULL)
+		return;
+	si->last_hello_time = now;
+	if (h.current_epoch > sentinel.current_epoch) {
+		sentinel.current_epoch = h.current_epoch;
+		monitor_flush_config();
+		emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
+		    (unsigned long long)sentinel.current_epoch);
+	}
+	/* A newer configuration of this master: follow it (the failover happened elsewhere). */
+	if (m->failover_state == FO_NONE && h.master_config_epoch > m->config_epoch) {
+		const char *ip;
+		int port;
+
+		m->config_epoch = h.master_config_epoch;
+		instance_current_addr(m, &ip, &port);
+		if (ip == NULL || strcmp(ip, h.master_ip) != 0 || port != h.master_port) {
+			char *oldip = xstrdup(ip ? ip : "?");
+			int oldport = port;
+
+			emit_event(LOG_WARNING, "+config-update-from", si, "%s", "");
+			emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d",
+			    m->name, oldip, oldport, h.master_ip, h.master_port);
+			monitor_switch_master(m, h.master_ip, h.master_port);
+			free(oldip);
+		}
+		monitor_flush_config();
+	}
+}
+
+/* --- the periodic work ------------------------------------------------------------ */
+
+static void
+reconnect(struct instance *ri, int64_t now)
+{
+	struct shell *s = ri->shell;
+
+	if (ri->ip == NULL)
+		return;
+	if (ri->type == INST_SENTINEL) {
+		struct peer *p = s->peer;
+
+		if (p != NULL && !link_is_connected(p->cmd) && !link_is_connecting(p->cmd) &&
+		    now - p->last_reconnect >= sentinel.ping_period) {
+			p->last_reconnect = now;
+			if (link_connect(p->cmd, p->ip, p->port, sconf.bind_source_addr,
+			    CONNECT_TIMEOUT_MS) < 0)
+				mark_down(ri, NULL);
+		}
+		return;
+	}
+	if (now - s->last_reconnect < sentinel.ping_period)
+		return;
+	if (!link_is_connected(s->cmd) && !link_is_connecting(s->cmd)) {
+		s->last_reconnect = now;
+		if (link_connect(s->cmd, ri->ip, ri->port, sconf.bind_source_addr,
+		    CONNECT_TIMEOUT_MS) < 0 && ri->link_down_since == 0)
+			ri->link_down_since = now;
+	}
+	if (!link_is_connected(s->pubsub) && !link_is_connecting(s->pubsub)) {
+		s->last_reconnect = now;
+		link_connect(s->pubsub, ri->ip, ri->port, sconf.bind_source_addr, CONNECT_TIMEOUT_MS);
+	}
+}
+
+/* Links that are up but dead (a frozen server) are closed, as Redis does. */
+static void
+kill_idle_links(struct instance *ri, int64_t now)
+{
+	struct shell *s = ri->shell;
+	long long half = decide_down_after(&sentinel, ri) / 2;
+
+	if (ri->type == INST_SENTINEL || s->cmd == NULL)
+		return;
+	if (link_is_connected(s->cmd) &&
+	    now - link_connected_since(s->cmd) > sentinel.min_link_reconnect_period &&
+	    ri->act_ping_time != 0 && now - ri->act_ping_time > half &&
+	    now - ri->last_pong_time > half)
+		link_close(s->cmd, "no reply to PING for down-after/2");
+	if (link_is_connected(s->pubsub) &&
+	    now - link_connected_since(s->pubsub) > sentinel.min_link_reconnect_period &&
+	    now - s->pubsub_last_msg > 3 * sentinel.publish_period)
+		link_close(s->pubsub, "no hello for 3 publish periods");
+}
+
+static void
+periodic(struct instance *ri, int64_t now)
+{
+	struct shell *s = shell_of(ri);
+	struct link *cmd;
+
+	reconnect(ri, now);
+	kill_idle_links(ri, now);
+	cmd = ri->type == INST_SENTINEL ? (s->peer ? s->peer->cmd : NULL) : s->cmd;
+	if (cmd == NULL || !link_is_connected(cmd) || link_pending(cmd) >= LINK_MAX_PENDING)
+		return;
+	if (ri->type == INST_SENTINEL) {
+		/* One PING per peer link for every instance sharing it. */
+		struct peer *p = s->peer;
+
+		if (decide_ping_due(&sentinel, ri, now) && now - p->last_ping_sent > 0 &&
+		    link_commandv(cmd, peer_ping_reply, NULL, "PING", NULL) == 0) {
+			p->last_ping_sent = now;
+			for (size_t i = 0; i < sentinel.nmasters; i++)
+				for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++) {
+					struct instance *si = sentinel.masters[i]->sentinels[k];
+
+					if (si->shell && si->shell->peer == p)
+						decide_ping_sent(si, now);
+				}
+		}
+	} else {
+		if (decide_ping_due(&sentinel, ri, now))
+			send_ping(ri, cmd);
+		if (decide_info_due(&sentinel, ri, now, s->last_info_sent))
+			send_info(ri);
+	}
+	if (decide_hello_due(&sentinel, ri, now, s->last_pub_time)) {
+		struct instance *m = ri->type == INST_MASTER ? ri : ri->master;
+
+		if (publish_hello(cmd, ri, m) == 0)
+			s->last_pub_time = now;
+	}
+}
+
+static void
+check_sdown(struct instance *ri, int64_t now)
+{
+	enum decide_change ch = decide_sdown(&sentinel, ri, now, monitor_link_connected(ri));
+
+	if (ch & DECIDE_SDOWN_ENTER)
+		emit_event(LOG_WARNING, "+sdown", ri, "%s", "");
+	if (ch & DECIDE_SDOWN_LEAVE)
+		emit_event(LOG_WARNING, "-sdown", ri, "%s", "");
+}
+
+static void
+check_master(struct instance *m, int64_t now)
+{
+	unsigned votes = 0;
+	enum decide_change ch;
+
+	decide_expire_master_down(&sentinel, m, now);
+	ch = decide_odown(&sentinel, m, now, &votes);
+	if (ch & DECIDE_ODOWN_ENTER)
+		emit_event(LOG_WARNING, "+odown", m, "#quorum %u/%u", votes, m->quorum);
+	if (ch & DECIDE_ODOWN_LEAVE)
+		emit_event(LOG_WARNING, "-odown", m, "%s", "");
+	/* While it is down here, ask the others what they see. */
+	if (m->flags & INST_S_DOWN) {
+		for (size_t k = 0; k < m->nsentinels; k++) {
+			struct instance *si = m->sentinels[k];
+
+			if (si->shell && si->shell->peer && link_is_connected(si->shell->peer->cmd) &&
+			    decide_ask_due(&sentinel, m, si, now, si->shell->last_ask_sent))
+				ask_peer(m, si);
+		}
+	}
+}
+
+static void
+tick(void *unused)
+{
+	int64_t now = loop_now_ms();
+	enum decide_change t;
+
+	UNUSED(unused);
+	t = decide_tilt(&sentinel, now);
+	if (t & DECIDE_TILT_ENTER)
+		emit_event(LOG_WARNING, "+tilt", NULL, "#tilt mode entered");
+	if (t & DECIDE_TILT_LEAVE)
+		emit_event(LOG_WARNING, "-tilt", NULL, "#tilt mode exited");
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		struct instance *m = sentinel.masters[i];
+
+		periodic(m, now);
+		for (size_t k = 0; k < m->nreplicas; k++)
+			periodic(m->replicas[k], now);
+		for (size_t k = 0; k < m->nsentinels; k++)
+			periodic(m->sentinels[k], now);
+		if (sentinel.tilt)
+			continue;
+		check_sdown(m, now);
+		for (size_t k = 0; k < m->nreplicas; k++)
+			check_sdown(m->replicas[k], now);
+		for (size_t k = 0; k < m->nsentinels; k++)
+			check_sdown(m->sentinels[k], now);
+		check_master(m, now);
+	}
+	script_tick();
+}
+
+void
+monitor_start(void)
+{
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		emit_event(LOG_WARNING, "+monitor", sentinel.masters[i], "quorum %u",
+		    sentinel.masters[i]->quorum);
+		monitor_master_added(sentinel.masters[i]);
+	}
+	loop_before_sleep(flush_if_dirty, NULL);
+	loop_every(TICK_MS, tick, NULL);
+	tick(NULL);
+}
+
+void
+monitor_reset_master(struct instance *m)
+{
+	/* Replicas and sentinels are learned again from INFO and hellos. */
+	while (m->nreplicas > 0) {
+		struct instance *r = m->replicas[m->nreplicas - 1];
+
+		detach(r);
+		instance_remove_child(r);
+	}
+	while (m->nsentinels > 0) {
+		struct instance *si = m->sentinels[m->nsentinels - 1];
+
+		detach(si);
+		instance_remove_child(si);
+	}
+	detach(m);
+	m->flags &= ~(INST_S_DOWN | INST_O_DOWN | INST_FAILOVER_IN_PROGRESS | INST_FORCE_FAILOVER |
+	    INST_SCRIPT_KILL_SENT | INST_MASTER_REBOOT);
+	m->failover_state = FO_NONE;
+	m->promoted_slave = NULL;
+	m->role_reported = ROLE_UNKNOWN;
+	m->act_ping_time = m->last_avail_time = 0;
+	m->runid[0] = '\0';
+	attach(m);
+	emit_event(LOG_WARNING, "+reset-master", m, "%s", "");
+	monitor_config_dirty();
+}
+
+void
+monitor_switch_master(struct instance *m, const char *ip, int port)
+{
+	char **keep_ip;
+	int *keep_port;
+	size_t nkeep = 0, cap = m->nreplicas + 1;
+
+	/* The replicas stay replicas of the new master; the old master becomes one. */
+	keep_ip = xcalloc(cap, sizeof *keep_ip);
+	keep_port = xcalloc(cap, sizeof *keep_port);
+	for (size_t k = 0; k < m->nreplicas; k++) {
+		struct instance *r = m->replicas[k];
+
+		if (strcmp(r->ip, ip) == 0 && r->port == port)
+			continue;
+		keep_ip[nkeep] = xstrdup(r->ip);
+		keep_port[nkeep++] = r->port;
+	}
+	if (m->ip != NULL && !(strcmp(m->ip, ip) == 0 && m->port == port)) {
+		keep_ip[nkeep] = xstrdup(m->ip);
+		keep_port[nkeep++] = m->port;
+	}
+	while (m->nreplicas > 0) {
+		struct instance *r = m->replicas[m->nreplicas - 1];
+
+		detach(r);
+		instance_remove_child(r);
+	}
+	detach(m);
+	free(m->ip);
+	m->ip = xstrdup(ip);
+	free(m->host);
+	m->host = xstrdup(ip);
+	m->port = port;
+	m->flags &= ~(INST_S_DOWN | INST_O_DOWN | INST_MASTER_REBOOT | INST_SCRIPT_KILL_SENT);
+	m->s_down_since = m->o_down_since = 0;
+	m->act_ping_time = m->last_avail_time = 0;
+	m->runid[0] = '\0';
+	m->role_reported = ROLE_UNKNOWN;
+	m->info_refresh = 0;
+	attach(m);
+	for (size_t k = 0; k < nkeep; k++) {
+		struct instance *r = instance_replica_add(m, keep_ip[k], keep_port[k]);
+
+		if (r != NULL) {
+			attach(r);
+			emit_event(LOG_NOTICE, "+slave", r, "%s", "");
+		}
+		free(keep_ip[k]);
+	}
+	free(keep_ip);
+	free(keep_port);
+	monitor_config_dirty();
+}
