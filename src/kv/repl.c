@@ -620,7 +620,8 @@ link_drop(const char *why)
 		r.fd = -1;
 	}
 	link_close_fd();
-	if (r.state == LINK_CONNECTED || r.down_since == 0)
+	/* As Redis: "down since" counts from losing a link that was up; -1 before. */
+	if (r.state == LINK_CONNECTED)
 		r.down_since = util_wall_ms() / 1000;
 	if (r.state != LINK_NONE)
 		r.state = LINK_CONNECT;
@@ -1060,7 +1061,7 @@ cmd_replicaof(struct client *c)
 	kconf_mark_changed("replicaof");
 	while (r.replicas)
 		client_close(r.replicas->c, "our master changed");
-	r.down_since = util_wall_ms() / 1000;
+	r.down_since = 0;
 	log_notice("REPLICAOF %s:%d enabled (user request from 'id=%llu addr=%s')",
 	    srv.masterhost, srv.masterport, (unsigned long long)c->id, c->addr);
 	repl_start();

