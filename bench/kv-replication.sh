@@ -45,7 +45,15 @@
 #   R                 rounds; the median is reported (default 3)
 #   LAG_N             SETs of the write load in the lag test (default 500000)
 #   LAG_CAP_MS        the most one lag sample may count (default 2000)
-#   SYNC_TIMEOUT      seconds a full sync may take before giving up (default 300)
+#   SYNC_TIMEOUT      seconds a full sync may take before giving up (default 120)
+#   KV_ARGS           extra arguments for every sentinel-kv started (masters
+#                     and replicas), split on blanks; default none
+#   REDIS_ARGS        the same for redis-server
+#
+# A full sync that does not complete (the replica exits, SYNC_TIMEOUT runs
+# out, or the master has served 3 full syncs to the one replica, which means
+# the replica keeps dropping the link and starting over) is shown as FAILED,
+# and the script goes on with the other figures; it then exits with status 1.
 #
 # A dry run of both columns without sentinel-kv:
 #   SENTINEL_KV_BIN=/usr/bin/redis-server bench/kv-replication.sh
@@ -60,7 +68,7 @@ N=${N:-1000000}
 R=${R:-3}
 LAG_N=${LAG_N:-500000}
 LAG_CAP_MS=${LAG_CAP_MS:-2000}
-SYNC_TIMEOUT=${SYNC_TIMEOUT:-300}
+SYNC_TIMEOUT=${SYNC_TIMEOUT:-120}
 SAMPLE_MS=10
 CLIENTS=50
 me=kv-replication
@@ -90,6 +98,8 @@ if [ -n "$redis_bin" ] && [ ! -x "$redis_bin" ]; then
 	echo "$me: REDIS_SERVER_BIN=$redis_bin is not executable" >&2
 	exit 1
 fi
+read -r -a args_kv <<<"${KV_ARGS:-}"
+read -r -a args_redis <<<"${REDIS_ARGS:-}"
 if [ -z "${EPOCHREALTIME:-}" ]; then
 	echo "$me: needs bash 5 (EPOCHREALTIME)" >&2
 	exit 1
@@ -127,7 +137,10 @@ fullsync MASTER_PORT REPLICA_PORT REPLICA_PID T0 TIMEOUT_S
     Poll the replica every 5 ms (connecting as soon as it listens) until
     INFO replication says master_link_status:up and DBSIZE equals the
     master's; print the milliseconds since T0 (a wall-clock time in seconds,
-    as bash's EPOCHREALTIME). Exit 3 if the replica process is gone.
+    as bash's EPOCHREALTIME). Exit 3 if the replica process is gone, 4 if
+    the master's sync_full has grown by 3 (the replica keeps starting over;
+    asked every 100 ms without waiting for the answer, as a master may be
+    busy building the payload), 1 on timeout.
 lag MASTER_PORT REPLICA_PORT STOPFILE OUTFILE INTERVAL_MS CAP_MS
     Every INTERVAL_MS until STOPFILE exists (STOPFILE.ready is created after
     the first sample): read the master's
@@ -209,6 +222,16 @@ def field(info, name):
     return None
 
 
+def bulk_complete(buf):
+    """Whether buf holds a whole reply of the form $<n>\\r\\n<n bytes>\\r\\n (or a line)."""
+    i = buf.find(b"\r\n")
+    if i < 0:
+        return False
+    if buf[:1] != b"$":
+        return True
+    return len(buf) >= i + 2 + int(buf[1:i]) + 2
+
+
 def alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
@@ -220,12 +243,33 @@ def alive(pid):
 def fullsync(mport, rport, rpid, t0, timeout):
     m = Conn(mport)
     want = m.cmd("DBSIZE")
-    m.close()
+    base = int(field(m.cmd("INFO", "stats"), "sync_full") or 0)
+    m.s.setblocking(False)
+    asked = None
+    last = 0.0
     deadline = time.monotonic() + timeout
     r = None
     state = "not listening"
     while True:
         tick = time.monotonic()
+        if asked is None and tick - last >= 0.1:
+            m.s.setblocking(True)
+            m.s.sendall(b"*2\r\n$4\r\nINFO\r\n$5\r\nstats\r\n")
+            m.s.setblocking(False)
+            asked = tick
+        if asked is not None:
+            try:
+                m.buf += m.s.recv(65536)
+            except BlockingIOError:
+                pass
+            if bulk_complete(m.buf):
+                info = m._read()
+                last, asked = tick, None
+                served = int(field(info, "sync_full") or 0) - base
+                if served >= 3:
+                    print("the master served %d full syncs to the replica, which keeps"
+                          " starting over (%s)" % (served, state), file=sys.stderr)
+                    return 4
         try:
             if r is None:
                 r = Conn(rport)
@@ -330,13 +374,15 @@ free_port() {
 	echo "$port"
 }
 
-# launch BIN DIR PORT ARGS...: start a server in the background; sets launched.
+# launch SERVER DIR PORT ARGS...: start a server (kv or redis) in the
+# background, with ARGS then KV_ARGS or REDIS_ARGS; sets launched.
 launch() {
-	local bin=$1 dir=$2 port=$3
+	local s=$1 dir=$2 port=$3 bin_var=${1}_bin extra
 	shift 3
+	extra="args_$s[@]"
 	mkdir -p "$dir"
-	"$bin" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-	    --dir "$dir" --logfile "$dir/log" --daemonize no "$@" \
+	"${!bin_var}" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+	    --dir "$dir" --logfile "$dir/log" --daemonize no "$@" "${!extra}" \
 	    </dev/null >"$dir/console" 2>&1 &
 	launched=$!
 	pids+=("$launched")
@@ -358,13 +404,13 @@ stop() {
 	pids=("${keep[@]}")
 }
 
-# start_master NAME BIN: a master on a free port, answering PING; sets
-# port_NAME and pid_NAME.
+# start_master SERVER: a master on a free port, answering PING; sets
+# port_SERVER and pid_SERVER.
 start_master() {
-	local name=$1 bin=$2 dir=$tmp/$1 port try n
+	local name=$1 dir=$tmp/$1 port try n bin_var=${1}_bin
 	for ((try = 0; try < 10; try++)); do
 		port=$(free_port)
-		launch "$bin" "$dir" "$port" --enable-debug-command yes
+		launch "$name" "$dir" "$port" --enable-debug-command yes
 		for ((n = 0; n < 200; n++)); do
 			kill -0 "$launched" 2>/dev/null || break
 			if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
@@ -376,24 +422,28 @@ start_master() {
 		done
 		stop "$launched"
 	done
-	echo "$me: could not start $bin; its output:" >&2
+	echo "$me: could not start ${!bin_var}; its output:" >&2
 	tail -n 20 "$dir/console" "$dir/log" >&2 2>/dev/null
 	exit 1
 }
 
-# start_replica NAME BIN MASTER_PORT: start a replica and time its full sync;
-# sets port_NAME, pid_NAME and synced_ms.
+# start_replica NAME SERVER: start a replica of the SERVER master and time
+# its full sync; sets port_NAME, pid_NAME and synced_ms. On failure, says
+# why (once per SERVER), stops the replica and returns 1.
 replicas=0
+failed=0
 start_replica() {
-	local name=$1 bin=$2 mport=$3 dir port t0 try rc
+	local name=$1 s=$2 mport_var=port_$2 dir port t0 try rc
 	for ((try = 0; try < 5; try++)); do
 		replicas=$((replicas + 1))
 		dir=$tmp/replica.$replicas
 		port=$(free_port)
 		t0=$EPOCHREALTIME
-		launch "$bin" "$dir" "$port" --replicaof 127.0.0.1 "$mport"
-		synced_ms=$(probe fullsync "$mport" "$port" "$launched" "$t0" "$SYNC_TIMEOUT" 2>"$tmp/probe.err")
+		launch "$s" "$dir" "$port" --replicaof 127.0.0.1 "${!mport_var}"
+		run probe fullsync "${!mport_var}" "$port" "$launched" "$t0" "$SYNC_TIMEOUT" \
+		    >"$tmp/probe.out" 2>"$tmp/probe.err"
 		rc=$?
+		synced_ms=$(cat "$tmp/probe.out")
 		if [ "$rc" = 0 ]; then
 			printf -v "port_$name" %s "$port"
 			printf -v "pid_$name" %s "$launched"
@@ -402,14 +452,21 @@ start_replica() {
 		stop "$launched"
 		[ "$rc" = 3 ] || break  # 3: the replica exited, perhaps the port was taken
 	done
-	echo "$me: replica $bin of 127.0.0.1:$mport did not sync: $(cat "$tmp/probe.err")" >&2
-	tail -n 20 "$dir/console" "$dir/log" >&2 2>/dev/null
-	exit 1
+	synced_ms=FAILED
+	failed=1
+	if [ ! -e "$tmp/told.$s" ]; then
+		: >"$tmp/told.$s"
+		echo "$me: a $s replica did not complete its full sync: $(cat "$tmp/probe.err")" >&2
+		echo "  the last lines of its log:" >&2
+		tail -n 6 "$dir/log" 2>/dev/null | sed 's/^/    /' >&2
+	fi
+	rm -rf "$dir"
+	return 1
 }
 
 # drop_replica NAME: stop it and remove its directory.
 drop_replica() {
-	local pid_var=pid_$1 port_var=port_$1
+	local pid_var=pid_$1
 	stop "${!pid_var}"
 	rm -rf "$tmp/replica.$replicas"
 }
@@ -434,13 +491,42 @@ median() {
 		printf "%.*f\n", d, m }'
 }
 
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+# fig FILE DECIMALS: the median of the rounds in FILE, FAILED if one failed,
+# - if there is none.
+fig() {
+	if [ ! -s "$1" ]; then
+		echo -
+	elif grep -qx FAILED "$1"; then
+		echo FAILED
+	else
+		median "$2" <"$1"
+	fi
 }
 
-# verdict RATIO TARGET: "ok" when ratio <= target.
+# rounds FILE: the figures of every round, on one line
+rounds() {
+	[ -s "$1" ] && tr '\n' ' ' <"$1" | sed 's/ $//' || echo -
+}
+
+isnum() {
+	case $1 in ''|*[!0-9.]*) return 1 ;; *) return 0 ;; esac
+}
+
+ratio() {
+	if isnum "$1" && isnum "$2"; then
+		awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+	else
+		echo -
+	fi
+}
+
+# verdict KV RATIO TARGET: "ok" when ratio <= target.
 verdict() {
-	awk -v r="$1" -v t="$2" 'BEGIN {
+	if [ "$1" = FAILED ]; then
+		echo "MISSED (no full sync)"
+		return
+	fi
+	awk -v r="$2" -v t="$3" 'BEGIN {
 		if (r == "-") { print "-"; exit }
 		print (r + 0 <= t + 0) ? "ok" : "MISSED" }'
 }
@@ -458,32 +544,34 @@ lagstats() {
 
 # --- run ---------------------------------------------------------------------------
 servers="kv"
-start_master kv "$kv_bin"
+start_master kv
 if [ -n "$redis_bin" ]; then
-	start_master redis "$redis_bin"
+	start_master redis
 	servers="kv redis"
 fi
 
-echo "sentinel-kv:  $kv_bin (master 127.0.0.1:$port_kv, pid $pid_kv)"
+echo "sentinel-kv:  $kv_bin (master 127.0.0.1:$port_kv, pid $pid_kv)${KV_ARGS:+, with $KV_ARGS}"
 if [ -n "$redis_bin" ]; then
-	echo "redis-server: $redis_bin (master 127.0.0.1:$port_redis, pid $pid_redis)"
+	echo "redis-server: $redis_bin (master 127.0.0.1:$port_redis, pid $pid_redis)${REDIS_ARGS:+, with $REDIS_ARGS}"
 else
 	echo "redis-server: none (not installed, or REDIS_SERVER_BIN=none): measuring sentinel-kv alone"
 fi
 
 for s in $servers; do
 	port_var=port_$s
-	redis-cli -p "${!port_var}" debug populate "$N" >/dev/null || {
-		echo "$me: DEBUG POPULATE $N failed on the $s master" >&2
+	if ! run redis-cli -p "${!port_var}" debug populate "$N" >"$tmp/populate" 2>&1 ||
+	    [ "$(cat "$tmp/populate")" != OK ]; then
+		echo "$me: DEBUG POPULATE $N failed on the $s master: $(cat "$tmp/populate")" >&2
 		exit 1
-	}
+	fi
 	dbsize=$(redis-cli -p "${!port_var}" dbsize)
 	if [ "$dbsize" != "$N" ]; then
 		echo "$me: the $s master holds $dbsize keys after DEBUG POPULATE $N" >&2
 		exit 1
 	fi
 done
-echo "full sync: masters hold $N keys (DEBUG POPULATE); $R rounds, median shown"
+echo "full sync: masters hold $N keys (DEBUG POPULATE); a new replica each time, from its"
+echo "           start to master_link_status:up and DBSIZE = $N; $R rounds, median shown"
 echo
 
 # configurations of the full sync: "server:label"
@@ -494,50 +582,68 @@ for ((round = 1; round <= R; round++)); do
 	printf 'full sync, round %d/%d ...\n' "$round" "$R" >&2
 	for c in $configs; do
 		s=${c%%:*} label=${c#*:}
-		port_var=port_$s bin_var=${s}_bin
+		if grep -qx FAILED "$tmp/sync.$label" 2>/dev/null; then
+			continue  # no use trying again
+		fi
 		case $label in
 		redis.d0) redis-cli -p "$port_redis" config set repl-diskless-sync-delay 0 >/dev/null ;;
 		redis.d5) redis-cli -p "$port_redis" config set repl-diskless-sync-delay 5 >/dev/null ;;
 		esac
-		start_replica rep "${!bin_var}" "${!port_var}"
+		if start_replica rep "$s"; then
+			drop_replica rep
+		fi
 		echo "$synced_ms" >>"$tmp/sync.$label"
 		printf '  %-9s %10s ms\n' "$label" "$synced_ms" >&2
-		drop_replica rep
 	done
 done
 
-kv=$(median 1 <"$tmp/sync.kv")
-printf '%-46s %12s %8s   %s\n' "full sync of $N keys (ms)" "" ratio target
-printf '%-46s %12s\n' "sentinel-kv (defaults)" "$kv"
+kv=$(fig "$tmp/sync.kv" 1)
+printf '%-48s %10s %7s   %s\n' "full sync of $N keys (ms)" median ratio target
+printf '%-48s %10s\n' "sentinel-kv (${KV_ARGS:-defaults})" "$kv"
 if [ -n "$redis_bin" ]; then
-	d0=$(median 1 <"$tmp/sync.redis.d0")
-	d5=$(median 1 <"$tmp/sync.redis.d5")
+	d0=$(fig "$tmp/sync.redis.d0" 1)
+	d5=$(fig "$tmp/sync.redis.d5" 1)
 	r0=$(ratio "$kv" "$d0")
 	r5=$(ratio "$kv" "$d5")
-	printf '%-46s %12s %8s   <= 1.0 x  %s\n' "redis-server, repl-diskless-sync-delay 0 (fair)" "$d0" "$r0" "$(verdict "$r0" 1.0)"
-	printf '%-46s %12s %8s   (not the target: 5 s of idle wait)\n' "redis-server, 7.0 defaults (delay 5)" "$d5" "$r5"
+	printf '%-48s %10s %7s   <= 1.0 x  %s\n' "redis-server, repl-diskless-sync-delay 0 (fair)" \
+	    "$d0" "$r0" "$(verdict "$kv" "$r0" 1.0)"
+	printf '%-48s %10s %7s   (no target: includes a 5 s idle wait)\n' \
+	    "redis-server, 7.0 defaults (delay 5)" "$d5" "$r5"
 else
-	printf '%-46s %12s %8s   <= 1.0 x  -\n' "redis-server" - -
+	printf '%-48s %10s %7s   <= 1.0 x  -\n' "redis-server" - -
 fi
-echo "(ratio = sentinel-kv / redis-server; all rounds: kv $(tr '\n' ' ' <"$tmp/sync.kv")"
-[ -n "$redis_bin" ] && echo " redis d0 $(tr '\n' ' ' <"$tmp/sync.redis.d0")/ redis d5 $(tr '\n' ' ' <"$tmp/sync.redis.d5")"
-echo ")"
+echo "(ratio = sentinel-kv / redis-server. Every round, ms: sentinel-kv $(rounds "$tmp/sync.kv")"
+if [ -n "$redis_bin" ]; then
+	echo " redis-server delay 0: $(rounds "$tmp/sync.redis.d0"); delay 5: $(rounds "$tmp/sync.redis.d5")."
+	echo " The fair comparison is delay 0: sentinel-kv starts the transfer at once, while"
+	echo " redis-server's default delay is an idle wait for more replicas, not work)"
+else
+	echo ")"
+fi
 echo
 
 # --- lag under write load
 [ -n "$redis_bin" ] && redis-cli -p "$port_redis" config set repl-diskless-sync-delay 0 >/dev/null
+lag_servers=
 for s in $servers; do
-	port_var=port_$s bin_var=${s}_bin
-	start_replica "rep_$s" "${!bin_var}" "${!port_var}"
+	if start_replica "rep_$s" "$s"; then
+		lag_servers="$lag_servers $s"
+	else
+		echo FAILED >"$tmp/lag.$s.p50"
+		echo FAILED >"$tmp/lag.$s.p99"
+		echo FAILED >"$tmp/lag.$s.max"
+	fi
 done
 echo "lag: redis-benchmark -t set -c $CLIENTS -n $LAG_N -P 16 on the master (holding $N keys, one replica);"
-echo "     every $SAMPLE_MS ms: master_repl_offset, then time until the replica's slave_repl_offset reaches it"
+echo "     every $SAMPLE_MS ms: master_repl_offset, then the time until the replica's slave_repl_offset"
+echo "     reaches it; p50/p99/max of each round, median of $R rounds"
 
 for ((round = 1; round <= R; round++)); do
+	[ -n "$lag_servers" ] || break
 	printf 'lag, round %d/%d ...\n' "$round" "$R" >&2
-	for s in $servers; do
+	for s in $lag_servers; do
 		port_var=port_$s rport_var=port_rep_$s
-		rm -f "$tmp/stop" "$tmp/stop.ready"
+		rm -f "$tmp/stop" "$tmp/stop.ready" "$tmp/lag.out"
 		probe lag "${!port_var}" "${!rport_var}" "$tmp/stop" "$tmp/lag.out" "$SAMPLE_MS" "$LAG_CAP_MS" &
 		probe_pid=$!
 		pids+=("$probe_pid")
@@ -550,42 +656,59 @@ for ((round = 1; round <= R; round++)); do
 			echo "$me: the lag sampler did not start on $s" >&2
 			exit 1
 		fi
-		run redis-benchmark -p "${!port_var}" -t set -c "$CLIENTS" -n "$LAG_N" -P 16 -q >/dev/null 2>&1
+		run redis-benchmark -p "${!port_var}" -t set -c "$CLIENTS" -n "$LAG_N" -P 16 -q --csv \
+		    >"$tmp/bench.csv" 2>/dev/null
+		rps=$(awk -F'"' 'NR > 1 && $2 == "SET" { printf "%.0f\n", $4 }' "$tmp/bench.csv")
+		echo "${rps:--}" >>"$tmp/lag.$s.rps"
 		: >"$tmp/stop"
 		wait "$probe_pid" || { echo "$me: the lag sampler failed on $s" >&2; exit 1; }
 		stop "$probe_pid"
 		read -r p50 p99 max n capped < <(lagstats "$tmp/lag.out")
+		cat "$tmp/lag.out" >>"$tmp/lag.$s.all"
 		echo "$p50" >>"$tmp/lag.$s.p50"
 		echo "$p99" >>"$tmp/lag.$s.p99"
 		echo "$max" >>"$tmp/lag.$s.max"
 		echo "$n" >>"$tmp/lag.$s.n"
 		echo "$capped" >>"$tmp/lag.$s.capped"
-		printf '  %-6s p50 %8s  p99 %8s  max %8s ms  (%d samples, %d capped)\n' \
-		    "$s" "$p50" "$p99" "$max" "$n" "$capped" >&2
+		printf '  %-6s p50 %8s  p99 %8s  max %8s ms  (%d samples, %d capped; %s SET/s)\n' \
+		    "$s" "$p50" "$p99" "$max" "$n" "$capped" "${rps:--}" >&2
 	done
 done
 
-printf '%-18s %12s %12s %8s   %s\n' "lag (ms)" sentinel-kv redis-server ratio target
+printf '%-18s %12s %12s %7s   %s\n' "lag (ms)" sentinel-kv redis-server ratio target
 for q in p50 p99 max; do
-	kv=$(median 2 <"$tmp/lag.kv.$q")
-	if [ -n "$redis_bin" ]; then rd=$(median 2 <"$tmp/lag.redis.$q"); else rd=-; fi
+	kv=$(fig "$tmp/lag.kv.$q" 2)
+	if [ -n "$redis_bin" ]; then rd=$(fig "$tmp/lag.redis.$q" 2); else rd=-; fi
 	r=$(ratio "$kv" "$rd")
 	if [ "$q" = p99 ]; then
-		printf '%-18s %12s %12s %8s   <= 1.0 x  %s\n' "$q" "$kv" "$rd" "$r" "$(verdict "$r" 1.0)"
+		printf '%-18s %12s %12s %7s   <= 1.0 x  %s\n' "$q" "$kv" "$rd" "$r" "$(verdict "$kv" "$r" 1.0)"
 	else
-		printf '%-18s %12s %12s %8s\n' "$q" "$kv" "$rd" "$r"
+		printf '%-18s %12s %12s %7s\n' "$q" "$kv" "$rd" "$r"
 	fi
 done
-kvn=$(median 0 <"$tmp/lag.kv.n")
-kvc=$(awk '{ s += $1 } END { print s + 0 }' "$tmp/lag.kv.capped")
-if [ -n "$redis_bin" ]; then
-	rdn=$(median 0 <"$tmp/lag.redis.n")
-	rdc=$(awk '{ s += $1 } END { print s + 0 }' "$tmp/lag.redis.capped")
-else
-	rdn=- rdc=-
-fi
-printf '%-18s %12s %12s\n' "samples/round" "$kvn" "$rdn"
-printf '%-18s %12s %12s\n' "capped (all)" "$kvc" "$rdc"
-echo "(a sample's lag includes one INFO round trip to the replica, about 0.1 ms;"
+declare -A pooled_p99
+for s in kv redis; do
+	pooled_p99[$s]=-
+	[ -s "$tmp/lag.$s.all" ] && read -r _ "pooled_p99[$s]" _ _ _ < <(lagstats "$tmp/lag.$s.all")
+	grep -qx FAILED "$tmp/lag.$s.p99" 2>/dev/null && pooled_p99[$s]=FAILED
+done
+printf '%-18s %12s %12s %7s   (all rounds pooled: steadier than one round of ~100 samples)\n' \
+    "p99, pooled" "${pooled_p99[kv]}" "${pooled_p99[redis]}" "$(ratio "${pooled_p99[kv]}" "${pooled_p99[redis]}")"
+total() {
+	[ -s "$1" ] && awk '{ s += $1 } END { print s + 0 }' "$1" || echo -
+}
+kv=$(fig "$tmp/lag.kv.rps" 0)
+if [ -n "$redis_bin" ]; then rd=$(fig "$tmp/lag.redis.rps" 0); else rd=-; fi
+printf '%-18s %12s %12s %7s   (the write load the lag was taken under)\n' "SET/s on master" "$kv" "$rd" "$(ratio "$kv" "$rd")"
+printf '%-18s %12s %12s\n' "samples (all)" "$(total "$tmp/lag.kv.n")" "$(total "$tmp/lag.redis.n")"
+printf '%-18s %12s %12s\n' "capped at ${LAG_CAP_MS}ms" "$(total "$tmp/lag.kv.capped")" "$(total "$tmp/lag.redis.capped")"
+echo "(every round, p99 ms: sentinel-kv $(rounds "$tmp/lag.kv.p99"); redis-server $(rounds "$tmp/lag.redis.p99")."
+echo " A sample's lag includes one INFO round trip to the replica, 0.05 to 0.1 ms;"
 echo " ratios within about 10% of a target are noise on a busy or small machine:"
 echo " raise LAG_N and R, or run on an idle one)"
+
+if [ "$failed" = 1 ]; then
+	echo
+	echo "$me: some full syncs did not complete (FAILED above); see the messages on standard error" >&2
+	exit 1
+fi

@@ -152,7 +152,10 @@ exec_sentinel(const char *self, int argc, char **argv)
 	char path[PATH_MAX], *copy = xstrdup(self), **nargv;
 	int n = 0;
 
+	/* Installed side by side; in the build tree it lives in ../sentinel/. */
 	snprintf(path, sizeof path, "%s/sentinel", dirname(copy));
+	if (access(path, X_OK) != 0)
+		snprintf(path, sizeof path, "%s/../sentinel/sentinel", dirname(copy));
 	free(copy);
 	nargv = xcalloc((size_t)argc + 2, sizeof *nargv);
 	nargv[n++] = path;

@@ -224,7 +224,8 @@ attach(struct instance *ri)
 		s->cmd = link_new(LINK_CMD, &cmd_hooks, s);
 	if (s->pubsub == NULL)
 		s->pubsub = link_new(LINK_PUBSUB, &pubsub_hooks, s);
-	s->last_pub_time = now;
+	/* The first hello goes out as soon as the link is up: peers find us at once. */
+	s->last_pub_time = 0;
 }
 
 /* Detach one instance's I/O: links closed, callbacks flushed. */
@@ -1060,4 +1061,33 @@ monitor_switch_master(struct instance *m, const char *ip, int port)
 	free(keep_ip);
 	free(keep_port);
 	monitor_config_dirty();
+}
+
+static void
+drop(struct instance *ri)
+{
+	if (ri->shell == NULL)
+		return;
+	if (ri->shell->cmd)
+		link_close(ri->shell->cmd, "credentials changed");
+	if (ri->shell->pubsub)
+		link_close(ri->shell->pubsub, "credentials changed");
+	ri->shell->last_reconnect = 0;
+}
+
+void
+monitor_drop_links(struct instance *m)
+{
+	drop(m);
+	for (size_t k = 0; k < m->nreplicas; k++)
+		drop(m->replicas[k]);
+}
+
+void
+monitor_drop_sentinel_links(void)
+{
+	for (struct peer *p = peers; p; p = p->next) {
+		link_close(p->cmd, "credentials changed");
+		p->last_reconnect = 0;
+	}
 }

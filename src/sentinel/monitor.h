@@ -31,6 +31,10 @@ int	monitor_link_pending(const struct instance *i);
 int	monitor_link_refcount(const struct instance *i);
 /* Follow a failover that happened elsewhere: the master is now at ip:port. */
 void	monitor_switch_master(struct instance *m, const char *ip, int port);
+/* Credentials changed: close the links of m and its replicas (they reconnect). */
+void	monitor_drop_links(struct instance *m);
+/* sentinel-user/pass changed: close every link to a peer sentinel. */
+void	monitor_drop_sentinel_links(void);
 /* Tell peers right away (hello to the master, its replicas and each sentinel). */
 void	monitor_send_hellos(struct instance *m);
 
