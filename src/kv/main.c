@@ -152,10 +152,12 @@ exec_sentinel(const char *self, int argc, char **argv)
 	char path[PATH_MAX], *copy = xstrdup(self), **nargv;
 	int n = 0;
 
+	const char *dir = dirname(copy);
+
 	/* Installed side by side; in the build tree it lives in ../sentinel/. */
-	snprintf(path, sizeof path, "%s/sentinel", dirname(copy));
+	snprintf(path, sizeof path, "%s/sentinel", dir);
 	if (access(path, X_OK) != 0)
-		snprintf(path, sizeof path, "%s/../sentinel/sentinel", dirname(copy));
+		snprintf(path, sizeof path, "%s/../sentinel/sentinel", dir);
 	free(copy);
 	nargv = xcalloc((size_t)argc + 2, sizeof *nargv);
 	nargv[n++] = path;
