@@ -690,10 +690,19 @@ send_handshake(void)
 	log_notice("Trying a partial resynchronization (request %s:%s).", psync[1], psync[2]);
 }
 
+/* The check pass refuses what the load would refuse: a database we do not have. */
+static int
+check_select_db(void *ctx, int db)
+{
+	UNUSED(ctx);
+	return db >= 0 && db < DB_COUNT ? 0 : -1;
+}
+
 /* Check the whole payload, then swap it in: a bad one changes nothing. */
 static int
 load_payload(const char *p, size_t n)
 {
+	static const struct rdb_callbacks check = { .select_db = check_select_db };
 	struct rdb_reader rd;
 	int rc;
 
@@ -702,7 +711,7 @@ load_payload(const char *p, size_t n)
 		rdb_reader_free(&rd);
 		return -1;
 	}
-	while ((rc = rdb_reader_next(&rd, NULL)) == 1)
+	while ((rc = rdb_reader_next(&rd, &check)) == 1)
 		;
 	if (rc < 0) {
 		log_warning("Failed trying to load the MASTER synchronization DB: %s", rd.error);
@@ -953,6 +962,8 @@ link_connect(void)
 	log_notice("Connecting to MASTER %s:%d", srv.masterhost, srv.masterport);
 	r.state = LINK_CONNECTING;
 	r.connect_start = loop_now_ms();
+	/* repl-timeout counts from here, not from the last link's last byte. */
+	r.last_io = r.connect_start;
 	r.pending_replies = 0;
 	buf_clear(&r.in);
 	tv.tv_sec = (time_t)srv.repl_timeout;

@@ -313,12 +313,13 @@ client_process(struct client *c)
 			client_reply_added(c);
 			break;
 		}
-		c->cmd_bytes = c->partial_bytes;
-		c->partial_bytes = 0;
 		if (c->parser.argc == 0) {
+			/* An empty request: its bytes count with the next command's. */
 			resp_parser_reset(&c->parser);
 			continue;
 		}
+		c->cmd_bytes = c->partial_bytes;
+		c->partial_bytes = 0;
 		c->argc = c->parser.argc;
 		c->argv = c->parser.argv;
 		c->argvlen = c->parser.argvlen;

@@ -108,4 +108,81 @@ int		decide_ping_reply(struct instance *ri, const char *reply_first_line,
 int		decide_is_master_down_reply(const struct sentinel_state *st,
 		    const struct instance *master, int64_t now);
 
+/* --- failover: votes, leader, start, replica choice, reconfiguration ---- */
+
+#define DECIDE_VOTE_GRANTED	0x01	/* +vote-for-leader <runid> <epoch>; persist before replying */
+#define DECIDE_EPOCH_ADOPTED	0x02	/* +new-epoch <epoch>; persist */
+
+/*
+ * A vote request for master m from req_runid in req_epoch (or our own vote
+ * when req_runid is st->myid). Adopts a larger epoch; grants the vote iff
+ * m->leader_epoch < req_epoch and st->current_epoch <= req_epoch (one vote
+ * per epoch, first come first served). When we vote for someone else, our
+ * own failover start is pushed to now + jitter_ms (so we do not start a
+ * competing one for 2 x failover-timeout). Returns DECIDE_* bits; m->leader
+ * and m->leader_epoch hold the vote in force (the reply to send).
+ */
+int	decide_vote(struct sentinel_state *st, struct instance *m, const char *req_runid,
+	    uint64_t req_epoch, int64_t now, int64_t jitter_ms);
+
+/*
+ * The leader of master m for epoch, or NULL: voters are the known sentinels
+ * plus us; peers' votes count when their leader_epoch == epoch; we vote
+ * (through decide_vote, so *changes gets its bits) for the peer with the
+ * most votes so far, or for ourselves when nobody has any. A winner needs
+ * at least voters/2 + 1 votes and at least the quorum. The string returned
+ * points into the instances (valid until they change).
+ */
+const char *decide_leader(struct sentinel_state *st, struct instance *m, uint64_t epoch,
+	    int64_t now, int *changes);
+
+/*
+ * Should a failover of m start now? ODOWN (or INST_FORCE_FAILOVER), none in
+ * progress, and at least 2 x failover-timeout since the last start. When it
+ * starts: current_epoch + 1 becomes the failover epoch, state FO_WAIT_START,
+ * INST_FAILOVER_IN_PROGRESS set, failover_start_time = now + delay_ms (the
+ * election desync), failover_state_change_time = now. Returns true when it
+ * started. *delay_logged_until (may be NULL) is set when the only obstacle
+ * is the 2 x failover-timeout wait, to when it ends ("Next failover delay").
+ */
+bool	decide_failover_start(struct sentinel_state *st, struct instance *m, int64_t now,
+	    int64_t delay_ms, int64_t *delay_until);
+
+/* Has the election of a failover in FO_WAIT_START run out (min(election timeout, failover-timeout))? */
+bool	decide_election_timed_out(const struct sentinel_state *st, const struct instance *m,
+	    int64_t now);
+
+/*
+ * Redis's replica choice: not SDOWN/ODOWN, link connected (the caller
+ * passes a predicate), last valid PING reply within 5 x ping period,
+ * priority != 0, INFO younger than 5 x ping period (master SDOWN) else
+ * 3 x info period, master link down for no longer than (now - master's
+ * s_down_since) + 10 x down-after; then lowest priority, highest offset,
+ * smallest runid (an unknown runid sorts last). NULL when none qualifies.
+ */
+struct instance *decide_select_replica(const struct sentinel_state *st, const struct instance *m,
+	    int64_t now, bool (*connected)(const struct instance *));
+
+/* Abort back to no failover (before promotion is acknowledged): flags and state reset. */
+void	decide_failover_abort(struct instance *m);
+/* Move to state, stamping the change time. */
+void	decide_failover_state(struct instance *m, enum failover_state state, int64_t now);
+
+/*
+ * Reconfiguration of the other replicas in FO_RECONF_SLAVES: replicas with
+ * INST_RECONF_SENT older than slave_reconf_timeout lose it (and are counted
+ * in *timed_out, for -slave-reconf-sent-timeout); then up to n replicas
+ * (not the promoted one, not done, not in flight, not SDOWN, link
+ * connected) are put in out[] so that in-flight + chosen <= parallel_syncs.
+ * The caller sends SLAVEOF, sets INST_RECONF_SENT and the sent time in
+ * slave_reconf_sent_time. Returns how many were chosen.
+ */
+size_t	decide_reconf_next(const struct sentinel_state *st, struct instance *m, int64_t now,
+	    struct instance **out, size_t n, bool (*connected)(const struct instance *));
+/* Every replica (not SDOWN, not the promoted one) is RECONF_DONE. */
+bool	decide_reconf_all_done(const struct instance *m);
+/* RECONF_SLAVES has run longer than failover-timeout. */
+bool	decide_reconf_timed_out(const struct sentinel_state *st, const struct instance *m,
+	    int64_t now);
+
 #endif

@@ -100,6 +100,7 @@ struct instance {
 
 	/* Sentinels: their hello and their answers about our master. */
 	int64_t		 last_hello_time;
+	int64_t		 slave_reconf_sent_time;	/* replica: when SLAVEOF was sent in a failover */
 	int64_t		 last_master_down_reply_time;
 	char		*leader;	/* sentinel: who it voted for; master: who we voted for */
 	uint64_t	 leader_epoch;
