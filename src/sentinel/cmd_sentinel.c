@@ -17,6 +17,7 @@
 #include "client.h"
 #include "commands.h"
 #include "emit.h"
+#include "failover.h"
 #include "instance.h"
 #include "log.h"
 #include "loop.h"
@@ -314,16 +315,18 @@ is_master_down(struct client *c)
 			break;
 		}
 	}
-	client_array(c, 3);
-	client_int(c, !sentinel.tilt && m != NULL && (m->flags & INST_S_DOWN) ? 1 : 0);
-	/*
-	 * TODO(failover issue): a runid other than "*" asks for our vote
-	 * (sentinelVoteLeader: vote once per epoch, bump current_epoch, save
-	 * the config, +new-epoch / +vote-for-leader). Not granted until the
-	 * failover lands: we answer as if no vote was asked.
-	 */
-	client_bulk_str(c, "*");
-	client_int(c, 0);
+	{
+		const char *leader = "*";
+		uint64_t leader_epoch = 0;
+
+		/* A runid asks for our vote (saved to disk before we answer). */
+		if (m != NULL && strcmp(c->argv[5], "*") != 0 && epoch >= 0)
+			failover_vote(m, c->argv[5], (uint64_t)epoch, &leader, &leader_epoch);
+		client_array(c, 3);
+		client_int(c, !sentinel.tilt && m != NULL && (m->flags & INST_S_DOWN) ? 1 : 0);
+		client_bulk_str(c, leader);
+		client_int(c, (long long)leader_epoch);
+	}
 }
 
 /* RESET pattern: masters matching the glob (case-sensitive) start afresh. */
@@ -702,9 +705,21 @@ cmd_sentinel(struct client *c)
 	} else if (!strcasecmp(sub, "get-master-addr-by-name")) {
 		get_master_addr(c);
 	} else if (!strcasecmp(sub, "failover")) {
-		/* The failover state machine is a later issue. */
-		if (master_or_reply(c, 2) != NULL)
-			client_err(c, "ERR failover is not available in this version");
+		struct instance *m = master_or_reply(c, 2);
+		const char *err = NULL;
+		long long port = 0;
+
+		if (m == NULL)
+			return;
+		if (c->argc == 5 && (!util_parse_ll(c->argv[4], c->argvlen[4], &port) ||
+		    port < 0 || port > 65535)) {
+			client_err(c, "ERR Invalid port number");
+			return;
+		}
+		if (failover_force(m, c->argc == 5 ? c->argv[3] : NULL, (int)port, &err) < 0)
+			client_err(c, err + 1);
+		else
+			client_ok(c);
 	} else if (!strcasecmp(sub, "pending-scripts")) {
 		script_pending_reply(c);
 	} else if (!strcasecmp(sub, "monitor")) {

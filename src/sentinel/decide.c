@@ -1,7 +1,9 @@
 /*
  * decide.c - the pure decision core of the sentinel: when an instance is
  * subjectively down, when a master is objectively down, when the timer went
- * wrong (TILT), and when PING/INFO/hello/is-master-down-by-addr are due.
+ * wrong (TILT), and when PING/INFO/hello/is-master-down-by-addr are due;
+ * then the failover: votes, the leader, when to start, which replica to
+ * promote and how fast to repoint the others.
  *
  * Every function takes the time as a parameter and works only on what it is
  * given, so that the unit tests can step time by hand and the I/O shell can
@@ -13,9 +15,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "decide.h"
 #include "instance.h"
+#include "util.h"
 
 /* A knob, or its Redis default when unset (0) or nonsensical. */
 static long long
@@ -395,4 +399,317 @@ decide_is_master_down_reply(const struct sentinel_state *st,
 	if (st->tilt || master == NULL || master->type != INST_MASTER)
 		return 0;
 	return (master->flags & INST_S_DOWN) ? 1 : 0;
+}
+
+/* --- failover ------------------------------------------------------------ */
+
+/* A master's failover-timeout, else the global default, else Redis's. */
+static long long
+failover_timeout(const struct sentinel_state *st, const struct instance *m)
+{
+	if (m->failover_timeout > 0)
+		return m->failover_timeout;
+	return knob(st->default_failover_timeout, DEFAULT_FAILOVER_TIMEOUT);
+}
+
+/*
+ * One vote per epoch, first come first served, as sentinelVoteLeader():
+ * a larger epoch is adopted even when the vote itself is refused.
+ */
+int
+decide_vote(struct sentinel_state *st, struct instance *m,
+    const char *req_runid, uint64_t req_epoch, int64_t now, int64_t jitter_ms)
+{
+	char	*vote;
+	int	 r = 0;
+
+	if (req_epoch > st->current_epoch) {
+		st->current_epoch = req_epoch;
+		r |= DECIDE_EPOCH_ADOPTED;
+	}
+	if (m->leader_epoch < req_epoch && st->current_epoch <= req_epoch) {
+		vote = xstrdup(req_runid);	/* req_runid may be m->leader */
+		free(m->leader);
+		m->leader = vote;
+		m->leader_epoch = st->current_epoch;
+		r |= DECIDE_VOTE_GRANTED;
+		if (strcasecmp(m->leader, st->myid) != 0)
+			m->failover_start_time = now + jitter_ms;
+	}
+	return r;
+}
+
+/* How many peers voted for runid in epoch. */
+static unsigned
+peer_votes(const struct instance *m, const char *runid, uint64_t epoch)
+{
+	unsigned	n = 0;
+	size_t		i;
+
+	for (i = 0; i < m->nsentinels; i++) {
+		const struct instance *p = m->sentinels[i];
+
+		if (p->leader != NULL && p->leader_epoch == epoch &&
+		    strcmp(p->leader, runid) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The tally of sentinelGetLeader(): peers' votes are taken in the current
+ * epoch (the one our vote requests carry), our own vote in epoch. Ties
+ * between peers' candidates go to the first in m->sentinels order.
+ */
+const char *
+decide_leader(struct sentinel_state *st, struct instance *m, uint64_t epoch,
+    int64_t now, int *changes)
+{
+	const char	*winner = NULL;
+	uint64_t	 cur = st->current_epoch;
+	unsigned	 best = 0, v, voters;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < m->nsentinels; i++) {
+		const struct instance *p = m->sentinels[i];
+
+		if (p->leader == NULL || p->leader_epoch != cur)
+			continue;
+		v = peer_votes(m, p->leader, cur);
+		if (v > best) {
+			best = v;
+			winner = p->leader;
+		}
+	}
+
+	/* Our vote: the front-runner, or ourselves when nobody has any. */
+	r = decide_vote(st, m, winner != NULL ? winner : st->myid, epoch, now, 0);
+	if (changes != NULL)
+		*changes |= r;
+	if (m->leader != NULL && m->leader_epoch == epoch) {
+		v = peer_votes(m, m->leader, cur) + 1;
+		if (v > best) {
+			best = v;
+			winner = m->leader;
+		}
+	}
+
+	voters = (unsigned)m->nsentinels + 1;
+	if (winner != NULL && (best < voters / 2 + 1 || best < m->quorum))
+		winner = NULL;
+	return winner;
+}
+
+/*
+ * sentinelStartFailoverIfNeeded() and sentinelStartFailover(): a forced
+ * failover (SENTINEL FAILOVER) needs neither ODOWN nor the wait since the
+ * last attempt, as in Redis where the command starts it directly.
+ */
+bool
+decide_failover_start(struct sentinel_state *st, struct instance *m,
+    int64_t now, int64_t delay_ms, int64_t *delay_until)
+{
+	bool		forced = (m->flags & INST_FORCE_FAILOVER) != 0;
+	long long	wait = 2 * failover_timeout(st, m);
+
+	if (delay_until != NULL)
+		*delay_until = 0;
+	if (!forced && (m->flags & INST_O_DOWN) == 0)
+		return false;
+	if (m->flags & INST_FAILOVER_IN_PROGRESS)
+		return false;
+	if (!forced && m->failover_start_time != 0 &&
+	    now - m->failover_start_time < wait) {
+		/* Report each attempt's end of wait once. */
+		if (m->failover_delay_logged != m->failover_start_time) {
+			m->failover_delay_logged = m->failover_start_time;
+			if (delay_until != NULL)
+				*delay_until = m->failover_start_time + wait;
+		}
+		return false;
+	}
+
+	m->failover_state = FO_WAIT_START;
+	m->flags |= INST_FAILOVER_IN_PROGRESS;
+	m->failover_epoch = ++st->current_epoch;
+	m->failover_start_time = now + delay_ms;
+	m->failover_state_change_time = now;
+	return true;
+}
+
+/* Not elected in time: the caller aborts with -failover-abort-not-elected. */
+bool
+decide_election_timed_out(const struct sentinel_state *st,
+    const struct instance *m, int64_t now)
+{
+	long long	t = knob(st->election_timeout, DEFAULT_ELECTION_TIMEOUT);
+	long long	fto = failover_timeout(st, m);
+
+	if (t > fto)
+		t = fto;
+	return now - m->failover_start_time > t;
+}
+
+/* Without a predicate, the INST_DISCONNECTED flag tells. */
+static bool
+is_connected(const struct instance *ri, bool (*connected)(const struct instance *))
+{
+	if (connected != NULL)
+		return connected(ri);
+	return (ri->flags & INST_DISCONNECTED) == 0;
+}
+
+/* compareSlavesForPromotion(): < 0 when a is the better candidate. */
+static int
+replica_cmp(const struct instance *a, const struct instance *b)
+{
+	if (a->slave_priority != b->slave_priority)
+		return a->slave_priority < b->slave_priority ? -1 : 1;
+	if (a->slave_repl_offset != b->slave_repl_offset)
+		return a->slave_repl_offset > b->slave_repl_offset ? -1 : 1;
+	if (a->runid[0] == '\0' || b->runid[0] == '\0')
+		return (a->runid[0] == '\0') - (b->runid[0] == '\0');
+	return strcasecmp(a->runid, b->runid);
+}
+
+/* sentinelSelectSlave(): the filters, then the best by replica_cmp(). */
+struct instance *
+decide_select_replica(const struct sentinel_state *st,
+    const struct instance *m, int64_t now,
+    bool (*connected)(const struct instance *))
+{
+	struct instance	*best = NULL;
+	long long	 ping = knob(st->ping_period, DEFAULT_PING_PERIOD);
+	long long	 info = knob(st->info_period, DEFAULT_INFO_PERIOD);
+	long long	 max_link_down, info_validity;
+	size_t		 i;
+
+	max_link_down = 10 * decide_down_after(st, m);
+	if (m->flags & INST_S_DOWN) {
+		max_link_down += now - m->s_down_since;
+		info_validity = 5 * ping;
+	} else
+		info_validity = 3 * info;
+
+	for (i = 0; i < m->nreplicas; i++) {
+		struct instance *r = m->replicas[i];
+
+		if (r->flags & (INST_S_DOWN | INST_O_DOWN))
+			continue;
+		if (!is_connected(r, connected))
+			continue;
+		if (now - r->last_avail_time > 5 * ping)
+			continue;
+		if (r->slave_priority == 0)
+			continue;
+		if (now - r->info_refresh > info_validity)
+			continue;
+		if (r->master_link_down_since_ms > max_link_down)
+			continue;
+		if (best == NULL || replica_cmp(r, best) < 0)
+			best = r;
+	}
+	return best;
+}
+
+/* sentinelAbortFailover(), plus the reconfiguration marks of the replicas. */
+void
+decide_failover_abort(struct instance *m)
+{
+	size_t	i;
+
+	m->flags &= ~(INST_FAILOVER_IN_PROGRESS | INST_FORCE_FAILOVER);
+	m->failover_state = FO_NONE;
+	if (m->promoted_slave != NULL) {
+		m->promoted_slave->flags &= ~INST_PROMOTED;
+		m->promoted_slave = NULL;
+	}
+	for (i = 0; i < m->nreplicas; i++)
+		m->replicas[i]->flags &= ~(INST_RECONF_SENT |
+		    INST_RECONF_INPROG | INST_RECONF_DONE);
+}
+
+/* Every state change restarts the per-state timeouts. */
+void
+decide_failover_state(struct instance *m, enum failover_state state,
+    int64_t now)
+{
+	m->failover_state = state;
+	m->failover_state_change_time = now;
+}
+
+/*
+ * sentinelFailoverReconfNextSlave(): walk the replicas while there is room
+ * for one more in flight; on the way a RECONF_SENT older than the reconf
+ * timeout is given up on (marked done, as Redis does: +fix-slave-config
+ * repairs it later) but still holds its slot until the next call.
+ */
+size_t
+decide_reconf_next(const struct sentinel_state *st, struct instance *m,
+    int64_t now, struct instance **out, size_t n,
+    bool (*connected)(const struct instance *))
+{
+	long long	timeout = knob(st->slave_reconf_timeout,
+			    DEFAULT_SLAVE_RECONF_TIMEOUT);
+	long long	syncs = m->parallel_syncs > 0 ? m->parallel_syncs :
+			    DEFAULT_PARALLEL_SYNCS;
+	long long	in_flight = 0;
+	size_t		i, k = 0;
+
+	for (i = 0; i < m->nreplicas; i++)
+		if (m->replicas[i]->flags & (INST_RECONF_SENT | INST_RECONF_INPROG))
+			in_flight++;
+
+	for (i = 0; i < m->nreplicas && in_flight < syncs && k < n; i++) {
+		struct instance *r = m->replicas[i];
+
+		if (r->flags & (INST_PROMOTED | INST_RECONF_DONE))
+			continue;
+		if ((r->flags & INST_RECONF_SENT) &&
+		    now - r->slave_reconf_sent_time > timeout) {
+			r->flags &= ~INST_RECONF_SENT;
+			r->flags |= INST_RECONF_DONE;
+			out[k++] = r;
+			continue;
+		}
+		if (r->flags & (INST_RECONF_SENT | INST_RECONF_INPROG))
+			continue;
+		if (!is_connected(r, connected))
+			continue;
+		out[k++] = r;
+		in_flight++;
+	}
+	return k;
+}
+
+/*
+ * The end test of sentinelFailoverDetectEnd(): never while the promoted
+ * replica is missing or SDOWN; SDOWN replicas are not waited for.
+ */
+bool
+decide_reconf_all_done(const struct instance *m)
+{
+	size_t	i;
+
+	if (m->promoted_slave == NULL || (m->promoted_slave->flags & INST_S_DOWN))
+		return false;
+	for (i = 0; i < m->nreplicas; i++) {
+		const struct instance *r = m->replicas[i];
+
+		if (r->flags & (INST_PROMOTED | INST_RECONF_DONE | INST_S_DOWN))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* The forced end of sentinelFailoverDetectEnd(), under the same guard. */
+bool
+decide_reconf_timed_out(const struct sentinel_state *st,
+    const struct instance *m, int64_t now)
+{
+	if (m->promoted_slave == NULL || (m->promoted_slave->flags & INST_S_DOWN))
+		return false;
+	return now - m->failover_state_change_time > failover_timeout(st, m);
 }

@@ -127,23 +127,31 @@ int	decide_vote(struct sentinel_state *st, struct instance *m, const char *req_r
 
 /*
  * The leader of master m for epoch, or NULL: voters are the known sentinels
- * plus us; peers' votes count when their leader_epoch == epoch; we vote
- * (through decide_vote, so *changes gets its bits) for the peer with the
- * most votes so far, or for ourselves when nobody has any. A winner needs
- * at least voters/2 + 1 votes and at least the quorum. The string returned
- * points into the instances (valid until they change).
+ * plus us; peers' votes count when their leader_epoch == st->current_epoch
+ * (as Redis: the epoch our vote requests carry; normally == epoch); we vote
+ * (through decide_vote with no jitter, so *changes (may be NULL) gets its
+ * bits) for the candidate with the most peer votes (ties: first in
+ * m->sentinels), or for ourselves when nobody has any; our vote counts if
+ * it is for epoch. A winner needs at least voters/2 + 1 votes and at least
+ * the quorum. The string returned points into m->leader or a peer's leader
+ * (valid until they change).
  */
 const char *decide_leader(struct sentinel_state *st, struct instance *m, uint64_t epoch,
 	    int64_t now, int *changes);
 
 /*
- * Should a failover of m start now? ODOWN (or INST_FORCE_FAILOVER), none in
- * progress, and at least 2 x failover-timeout since the last start. When it
- * starts: current_epoch + 1 becomes the failover epoch, state FO_WAIT_START,
- * INST_FAILOVER_IN_PROGRESS set, failover_start_time = now + delay_ms (the
- * election desync), failover_state_change_time = now. Returns true when it
- * started. *delay_logged_until (may be NULL) is set when the only obstacle
- * is the 2 x failover-timeout wait, to when it ends ("Next failover delay").
+ * Should a failover of m start now? ODOWN, none in progress, and at least
+ * 2 x failover-timeout since the last start (failover_start_time, 0 = never).
+ * INST_FORCE_FAILOVER (SENTINEL FAILOVER: set it before calling, after the
+ * -INPROG and -NOGOODSLAVE checks) skips ODOWN and the wait, as in Redis.
+ * When it starts: current_epoch + 1 becomes the failover epoch (+new-epoch),
+ * state FO_WAIT_START, INST_FAILOVER_IN_PROGRESS set, failover_start_time =
+ * now + delay_ms (the election desync), failover_state_change_time = now.
+ * Returns true when it started. *delay_until (may be NULL) is 0, except when
+ * the wait is what blocks and it was not yet reported for this
+ * failover_start_time (tracked in failover_delay_logged): then it is when
+ * the wait ends, to log "Next failover delay: I will not start a failover
+ * before <that time>" once.
  */
 bool	decide_failover_start(struct sentinel_state *st, struct instance *m, int64_t now,
 	    int64_t delay_ms, int64_t *delay_until);
@@ -159,29 +167,44 @@ bool	decide_election_timed_out(const struct sentinel_state *st, const struct ins
  * 3 x info period, master link down for no longer than (now - master's
  * s_down_since) + 10 x down-after; then lowest priority, highest offset,
  * smallest runid (an unknown runid sorts last). NULL when none qualifies.
+ * A NULL predicate means "not INST_DISCONNECTED".
  */
 struct instance *decide_select_replica(const struct sentinel_state *st, const struct instance *m,
 	    int64_t now, bool (*connected)(const struct instance *));
 
-/* Abort back to no failover (before promotion is acknowledged): flags and state reset. */
+/*
+ * Abort back to no failover (before promotion is acknowledged): clears
+ * INST_FAILOVER_IN_PROGRESS, INST_FORCE_FAILOVER, the promoted replica (and
+ * its INST_PROMOTED) and every replica's RECONF flags; state FO_NONE.
+ */
 void	decide_failover_abort(struct instance *m);
 /* Move to state, stamping the change time. */
 void	decide_failover_state(struct instance *m, enum failover_state state, int64_t now);
 
 /*
- * Reconfiguration of the other replicas in FO_RECONF_SLAVES: replicas with
- * INST_RECONF_SENT older than slave_reconf_timeout lose it (and are counted
- * in *timed_out, for -slave-reconf-sent-timeout); then up to n replicas
- * (not the promoted one, not done, not in flight, not SDOWN, link
- * connected) are put in out[] so that in-flight + chosen <= parallel_syncs.
- * The caller sends SLAVEOF, sets INST_RECONF_SENT and the sent time in
- * slave_reconf_sent_time. Returns how many were chosen.
+ * Reconfiguration of the other replicas in FO_RECONF_SLAVES, as Redis: the
+ * replicas are walked in order while in-flight (RECONF_SENT or
+ * RECONF_INPROG, counted once at the start) + chosen < parallel_syncs.
+ * On the way, a replica whose INST_RECONF_SENT is older than
+ * slave_reconf_timeout is given up on: RECONF_SENT becomes RECONF_DONE and
+ * it goes in out[] (emit -slave-reconf-sent-timeout; its slot frees on the
+ * next call). The others chosen (not promoted, not done, not in flight,
+ * link connected; SDOWN does not matter) go in out[] without RECONF_DONE:
+ * the caller sends SLAVEOF, sets INST_RECONF_SENT and slave_reconf_sent_time
+ * (+slave-reconf-sent). At most n entries, in replica order; returns how
+ * many. A NULL predicate means "not INST_DISCONNECTED".
  */
 size_t	decide_reconf_next(const struct sentinel_state *st, struct instance *m, int64_t now,
 	    struct instance **out, size_t n, bool (*connected)(const struct instance *));
-/* Every replica (not SDOWN, not the promoted one) is RECONF_DONE. */
+/*
+ * Every replica (not SDOWN, not the promoted one) is RECONF_DONE; never
+ * while promoted_slave is NULL or SDOWN.
+ */
 bool	decide_reconf_all_done(const struct instance *m);
-/* RECONF_SLAVES has run longer than failover-timeout. */
+/*
+ * RECONF_SLAVES has run longer than failover-timeout (+failover-end-for-timeout);
+ * never while promoted_slave is NULL or SDOWN (as Redis).
+ */
 bool	decide_reconf_timed_out(const struct sentinel_state *st, const struct instance *m,
 	    int64_t now);
 

@@ -132,6 +132,8 @@ struct instance {
 	int64_t		 failover_state_change_time;
 	int64_t		 failover_delay_logged;
 	struct instance	*promoted_slave;
+	char		*failover_target_ip;	/* SENTINEL FAILOVER name ip port: this replica */
+	int		 failover_target_port;
 };
 
 /* The sentinel itself and its masters. */

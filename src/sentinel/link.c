@@ -240,7 +240,12 @@ link_commandv(struct link *l, link_reply_fn fn, void *privdata, ...)
 	return link_command(l, fn, privdata, argc, argv, lens);
 }
 
-/* A pub/sub frame: deliver messages, swallow subscribe confirmations. */
+/*
+ * A pub/sub frame: deliver messages (true). A subscribe confirmation
+ * answers the oldest pending command, the SUBSCRIBE (replies come in
+ * order and we subscribe one channel at a time); true only when nothing
+ * is pending.
+ */
 static bool
 pubsub_frame(struct link *l, redisReply *r)
 {
@@ -254,8 +259,8 @@ pubsub_frame(struct link *l, redisReply *r)
 			    r->element[2]->str, r->element[2]->len);
 		return true;
 	}
-	return strcmp(r->element[0]->str, "subscribe") == 0 ||
-	    strcmp(r->element[0]->str, "unsubscribe") == 0;
+	return l->qlen == 0 && (strcmp(r->element[0]->str, "subscribe") == 0 ||
+	    strcmp(r->element[0]->str, "unsubscribe") == 0);
 }
 
 /* Parse what arrived and hand each reply to whoever asked for it. */

@@ -42,10 +42,14 @@ user_gone(const struct acl_user *u)
 {
 	struct client *c;
 
+	/*
+	 * After the reply to what is running now (ACL DELUSER itself may come
+	 * from such a client and must still get its answer, as in Redis).
+	 */
 	TAILQ_FOREACH(c, client_all(), entry) {
 		if (c->user == u) {
 			c->user = NULL;
-			client_close(c, "its user was deleted");
+			client_close_after_reply(c);
 		}
 	}
 }
@@ -126,12 +130,14 @@ main(int argc, char **argv)
 		printf("sentinel v=%s redis_version=7.0.15\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    strncmp(argv[1], "--", 2) == 0) {
-		usage(argc < 2 || strncmp(argv[1], "--", 2) == 0 ? stderr : stdout);
-		if (argc >= 2 && strncmp(argv[1], "--", 2) == 0)
-			fprintf(stderr, "Sentinel needs config file on disk to save state. Exiting...\n");
-		return argc < 2 || strncmp(argv[1], "--", 2) == 0 ? 1 : 0;
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 2 || strncmp(argv[1], "--", 2) == 0) {
+		usage(stderr);
+		fprintf(stderr, "Sentinel needs config file on disk to save state. Exiting...\n");
+		return 1;
 	}
 	args = xcalloc((size_t)argc, sizeof *args);
 	for (int i = 2; i < argc; i++) {

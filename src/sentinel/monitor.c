@@ -12,6 +12,15 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +32,7 @@
 #include "buf.h"
 #include "decide.h"
 #include "emit.h"
+#include "failover.h"
 #include "hello.h"
 #include "info.h"
 #include "instance.h"
@@ -32,6 +42,7 @@
 #include "monitor.h"
 #include "sconf.h"
 #include "script.h"
+#include "sock.h"
 #include "util.h"
 
 #define TICK_MS			20
@@ -177,7 +188,9 @@ monitor_link_connected(const struct instance *i)
 		return false;
 	if (i->type == INST_SENTINEL)
 		return s->peer && link_is_connected(s->peer->cmd);
-	return s->cmd && link_is_connected(s->cmd);
+	/* Both links, as Redis's link->disconnected: a refused SUBSCRIBE shows. */
+	return s->cmd && link_is_connected(s->cmd) &&
+	    s->pubsub && link_is_connected(s->pubsub);
 }
 
 int
@@ -202,12 +215,41 @@ monitor_link_refcount(const struct instance *i)
 	return 1;
 }
 
+/*
+ * A hostname from the config file (resolve-hostnames yes): looked up when
+ * the instance is first monitored. This lookup blocks; it happens at start
+ * and for configured names only.
+ */
+static void
+resolve(struct instance *ri)
+{
+	struct addrinfo hints, *res = NULL;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ri->ip != NULL || ri->host == NULL)
+		return;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(ri->host, NULL, &hints, &res) != 0 || res == NULL) {
+		log_warning("Can't resolve instance hostname %s", ri->host);
+		return;
+	}
+	if (res->ai_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, ip, sizeof ip);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, ip, sizeof ip);
+	freeaddrinfo(res);
+	ri->ip = xstrdup(ip);
+}
+
 static void
 attach(struct instance *ri)
 {
 	struct shell *s = shell_of(ri);
 	int64_t now = loop_now_ms();
 
+	resolve(ri);
 	/* An instance that never answers goes SDOWN after down-after. */
 	if (ri->act_ping_time == 0)
 		ri->act_ping_time = now;
@@ -317,6 +359,7 @@ send_setname(struct link *l, const struct instance *ri, const char *kind)
 }
 
 static void	ping_reply(struct link *, redisReply *, void *);
+static void	correct_roles(struct instance *, int64_t);
 static void	info_reply(struct link *, redisReply *, void *);
 
 static void
@@ -523,6 +566,50 @@ refresh_from_info(struct instance *ri, const char *text, size_t len)
 		ri->replica_announced = rep.replica_announced;
 	}
 	info_report_free(&rep);
+	if (!sentinel.tilt) {
+		failover_on_info(ri);
+		correct_roles(ri, now);
+	}
+}
+
+/* Does the master look healthy enough to make others follow it? */
+static bool
+master_sane(const struct instance *m, int64_t now)
+{
+	return m->role_reported == ROLE_MASTER && !(m->flags & (INST_S_DOWN | INST_O_DOWN)) &&
+	    m->failover_state == FO_NONE && m->info_refresh != 0 &&
+	    now - m->info_refresh < 2 * sentinel.info_period;
+}
+
+/*
+ * After a failover: an old master that came back as a master, or a replica
+ * that follows the wrong master, is pointed at the right one.
+ */
+static void
+correct_roles(struct instance *ri, int64_t now)
+{
+	struct instance *m = ri->master;
+	char port[16];
+
+	if (ri->type != INST_REPLICA || m == NULL || !master_sane(m, now) ||
+	    (ri->flags & (INST_PROMOTED | INST_RECONF_SENT | INST_RECONF_INPROG)) ||
+	    now - ri->slave_reconf_sent_time < sentinel.publish_period * 4)
+		return;
+	snprintf(port, sizeof port, "%d", m->port);
+	if (ri->role_reported == ROLE_MASTER &&
+	    now - ri->role_reported_time > 4 * sentinel.publish_period) {
+		if (monitor_command(ri, NULL, NULL, "SLAVEOF", m->ip, port, NULL) == 0) {
+			ri->slave_reconf_sent_time = now;
+			emit_event(LOG_NOTICE, "+convert-to-slave", ri, "%s", "");
+		}
+	} else if (ri->role_reported == ROLE_SLAVE && ri->slave_master_host != NULL &&
+	    (strcmp(ri->slave_master_host, m->ip) != 0 || ri->slave_master_port != m->port) &&
+	    now - ri->slave_conf_change_time > m->failover_timeout) {
+		if (monitor_command(ri, NULL, NULL, "SLAVEOF", m->ip, port, NULL) == 0) {
+			ri->slave_reconf_sent_time = now;
+			emit_event(LOG_NOTICE, "+fix-slave-config", ri, "%s", "");
+		}
+	}
 }
 
 static void
@@ -559,6 +646,8 @@ ask_reply(struct link *l, redisReply *r, void *privdata)
 			free(si->leader);
 			si->leader = xstrdup(r->element[1]->str);
 			si->leader_epoch = (uint64_t)r->element[2]->integer;
+			/* A vote counts the moment it arrives. */
+			failover_on_vote(m);
 		}
 	}
 	free(req->master);
@@ -577,8 +666,9 @@ ask_peer(struct instance *m, struct instance *si)
 	req = xcalloc(1, sizeof *req);
 	snprintf(req->runid, sizeof req->runid, "%s", si->runid);
 	req->master = xstrdup(m->name);
+	/* While a failover of ours is starting, the question is a vote request. */
 	if (link_commandv(l, ask_reply, req, "SENTINEL", "is-master-down-by-addr",
-	    m->ip, port, epoch, "*", NULL) < 0) {
+	    m->ip, port, epoch, m->failover_state > FO_NONE ? sentinel.myid : "*", NULL) < 0) {
 		free(req->master);
 		free(req);
 		return;
@@ -621,6 +711,18 @@ cmd_disconnected(struct link *l, const char *why)
 	}
 }
 
+/*
+ * A refused SUBSCRIBE (NOAUTH, NOPERM) drops the pub/sub link, as hiredis
+ * does for Redis: the instance shows "disconnected" until it is accepted.
+ */
+static void
+subscribe_reply(struct link *l, redisReply *r, void *privdata)
+{
+	UNUSED(privdata);
+	if (r != NULL && r->type == REDIS_REPLY_ERROR)
+		link_close(l, r->str);
+}
+
 static void
 pubsub_connected(struct link *l)
 {
@@ -630,7 +732,7 @@ pubsub_connected(struct link *l)
 		return;
 	send_auth(l, ri);
 	send_setname(l, ri, "pubsub");
-	link_commandv(l, NULL, NULL, cmdname(ri, "SUBSCRIBE"), SENTINEL_HELLO_CHANNEL, NULL);
+	link_commandv(l, subscribe_reply, NULL, cmdname(ri, "SUBSCRIBE"), SENTINEL_HELLO_CHANNEL, NULL);
 	ri->shell->pubsub_last_msg = loop_now_ms();
 }
 
@@ -806,11 +908,40 @@ monitor_process_hello(const char *msg, size_t len)
 
 /* --- the periodic work ------------------------------------------------------------ */
 
+/*
+ * With resolve-hostnames, an instance known by a name (config file, a
+ * replica-announce-ip seen in INFO) gets its address here, again before
+ * each reconnection, as Redis does; the name stays what it announces.
+ */
+static void
+resolve_host(struct instance *ri)
+{
+	struct addrinfo hints, *res = NULL;
+	char ip[NI_MAXHOST];
+
+	if (!sentinel.resolve_hostnames || ri->host == NULL || sock_is_numeric(ri->host))
+		return;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(ri->host, NULL, &hints, &res) != 0 || res == NULL)
+		return;
+	if (getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof ip, NULL, 0,
+	    NI_NUMERICHOST) == 0 && (ri->ip == NULL || strcmp(ri->ip, ip) != 0)) {
+		free(ri->ip);
+		ri->ip = xstrdup(ip);
+	}
+	freeaddrinfo(res);
+}
+
 static void
 reconnect(struct instance *ri, int64_t now)
 {
 	struct shell *s = ri->shell;
 
+	if (ri->type != INST_SENTINEL && s->cmd != NULL && !link_is_connected(s->cmd) &&
+	    !link_is_connecting(s->cmd) && now - s->last_reconnect >= sentinel.ping_period)
+		resolve_host(ri);
 	if (ri->ip == NULL)
 		return;
 	if (ri->type == INST_SENTINEL) {
@@ -962,6 +1093,7 @@ tick(void *unused)
 		for (size_t k = 0; k < m->nsentinels; k++)
 			check_sdown(m->sentinels[k], now);
 		check_master(m, now);
+		failover_tick(m, now);
 	}
 	script_tick();
 }
@@ -976,6 +1108,12 @@ monitor_start(void)
 	}
 	loop_before_sleep(flush_if_dirty, NULL);
 	loop_every(TICK_MS, tick, NULL);
+	/*
+	 * loop_now_ms() still holds the time of loop_init, older than the
+	 * previous_time set while the config was loaded: a negative delta
+	 * would enter TILT at start-up.
+	 */
+	loop_update_time();
 	tick(NULL);
 }
 
@@ -1089,5 +1227,54 @@ monitor_drop_sentinel_links(void)
 	for (struct peer *p = peers; p; p = p->next) {
 		link_close(p->cmd, "credentials changed");
 		p->last_reconnect = 0;
+	}
+}
+
+int
+monitor_command(struct instance *ri, void (*fn)(struct link *, struct redisReply *, void *),
+    void *privdata, ...)
+{
+	const char *argv[16];
+	size_t lens[16];
+	int argc = 0;
+	va_list ap;
+	const char *w;
+
+	if (ri->shell == NULL || ri->shell->cmd == NULL || !link_is_connected(ri->shell->cmd))
+		return -1;
+	va_start(ap, privdata);
+	while ((w = va_arg(ap, const char *)) != NULL && argc < 16) {
+		argv[argc] = argc == 0 ? cmdname(ri, w) : w;
+		lens[argc] = strlen(argv[argc]);
+		argc++;
+	}
+	va_end(ap);
+	return link_command(ri->shell->cmd, fn, privdata, argc, argv, lens);
+}
+
+void
+monitor_info_now(struct instance *ri)
+{
+	if (ri->shell != NULL && ri->shell->cmd != NULL && link_is_connected(ri->shell->cmd))
+		send_info(ri);
+}
+
+void
+monitor_info_every(struct instance *ri, int64_t ms)
+{
+	int64_t now = loop_now_ms();
+
+	if (ri->shell != NULL && now - ri->shell->last_info_sent >= ms && now - ri->info_refresh >= ms)
+		monitor_info_now(ri);
+}
+
+void
+monitor_ask_now(struct instance *m)
+{
+	for (size_t k = 0; k < m->nsentinels; k++) {
+		struct instance *si = m->sentinels[k];
+
+		if (si->shell && si->shell->peer && link_is_connected(si->shell->peer->cmd))
+			ask_peer(m, si);
 	}
 }

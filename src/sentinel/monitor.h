@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct instance;
 
@@ -35,6 +36,16 @@ void	monitor_switch_master(struct instance *m, const char *ip, int port);
 void	monitor_drop_links(struct instance *m);
 /* sentinel-user/pass changed: close every link to a peer sentinel. */
 void	monitor_drop_sentinel_links(void);
+/* Send a command (NULL-terminated words, renamed per rename-command) on ri's command link; -1 if it cannot go. */
+struct link;
+struct redisReply;
+int	monitor_command(struct instance *ri, void (*fn)(struct link *, struct redisReply *, void *),
+	    void *privdata, ...) __attribute__((sentinel));
+/* INFO now, or when the last one is older than ms (and none is pending). */
+void	monitor_info_now(struct instance *ri);
+void	monitor_info_every(struct instance *ri, int64_t ms);
+/* Ask every peer about m at once (with our runid while a failover is ours: a vote request). */
+void	monitor_ask_now(struct instance *m);
 /* Tell peers right away (hello to the master, its replicas and each sentinel). */
 void	monitor_send_hellos(struct instance *m);
 

@@ -82,3 +82,22 @@ unsigned long long emit_count(void) { return 0; }
 int script_running(void) { return 0; }
 int script_queued(void) { return 0; }
 void script_pending_reply(struct client *c) { client_array(c, 0); }
+
+#include "failover.h"
+
+void
+failover_vote(struct instance *m, const char *runid, uint64_t epoch, const char **leader,
+    uint64_t *leader_epoch)
+{
+	(void)m; (void)runid; (void)epoch;
+	*leader = "*";
+	*leader_epoch = 0;
+}
+
+int
+failover_force(struct instance *m, const char *ip, int port, const char **err)
+{
+	(void)m; (void)ip; (void)port;
+	*err = "-NOGOODSLAVE No suitable replica to promote";
+	return -1;
+}

@@ -1,6 +1,7 @@
 /*
- * test_decide.c - the pure decision core: SDOWN, ODOWN, TILT and command
- * cadence, with instances built by hand and time stepped in ms.
+ * test_decide.c - the pure decision core: SDOWN, ODOWN, TILT, command
+ * cadence and the failover (votes, leader, start, replica choice,
+ * reconfiguration), with instances built by hand and time stepped in ms.
  */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +71,9 @@ inst_free(struct instance *ri)
 	for (i = 0; i < ri->nsentinels; i++)
 		inst_free(ri->sentinels[i]);
 	free(ri->sentinels);
+	for (i = 0; i < ri->nreplicas; i++)
+		inst_free(ri->replicas[i]);
+	free(ri->replicas);
 	free(ri->leader);
 	free(ri);
 }
@@ -663,6 +668,833 @@ test_is_master_down_reply(void **state)
 	inst_free(m);
 }
 
+/* --- failover ------------------------------------------------------------ */
+
+#define MYID	"1111111111111111111111111111111111111111"
+#define PEER_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define PEER_C	"cccccccccccccccccccccccccccccccccccccccc"
+
+/* A sentinel state for failover tests: defaults, our id, an epoch. */
+static void
+fo_state_init(struct sentinel_state *st, uint64_t epoch)
+{
+	state_init(st);
+	strcpy(st->myid, MYID);
+	st->current_epoch = epoch;
+	st->slave_reconf_timeout = DEFAULT_SLAVE_RECONF_TIMEOUT;
+	st->election_timeout = DEFAULT_ELECTION_TIMEOUT;
+}
+
+/* A peer's recorded vote. */
+static void
+peer_vote(struct instance *peer, const char *runid, uint64_t epoch)
+{
+	free(peer->leader);
+	peer->leader = runid != NULL ? strdup(runid) : NULL;
+	peer->leader_epoch = epoch;
+}
+
+/* Forget every vote, ours and the peers'. */
+static void
+votes_clear(struct instance *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nsentinels; i++)
+		peer_vote(m->sentinels[i], NULL, 0);
+	free(m->leader);
+	m->leader = NULL;
+	m->leader_epoch = 0;
+}
+
+/* The link predicate of the tests: a connected link has a start time. */
+static bool
+test_connected(const struct instance *ri)
+{
+	return ri->link_connected_since != 0;
+}
+
+/* A replica of m that passes every filter of the replica choice at now. */
+static struct instance *
+replica_add(struct instance *m, const char *runid, long long prio,
+    long long offset, int64_t now)
+{
+	struct instance	*r = inst_new(INST_REPLICA, 0);
+
+	r->master = m;
+	if (runid != NULL)
+		strcpy(r->runid, runid);
+	r->slave_priority = prio;
+	r->slave_repl_offset = offset;
+	r->link_connected_since = 1;
+	r->last_avail_time = now;
+	r->info_refresh = now;
+	r->master_link_down_since_ms = 0;
+	m->replicas = realloc(m->replicas, (m->nreplicas + 1) *
+	    sizeof(*m->replicas));
+	assert_non_null(m->replicas);
+	m->replicas[m->nreplicas++] = r;
+	return r;
+}
+
+static void
+test_vote_first_come(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+
+	(void)state;
+	fo_state_init(&st, 5);
+	m->failover_start_time = 42;
+
+	/* The first request in epoch 5 gets the vote, and delays our own start. */
+	assert_int_equal(decide_vote(&st, m, PEER_B, 5, 1000, 300),
+	    DECIDE_VOTE_GRANTED);
+	assert_string_equal(m->leader, PEER_B);
+	assert_true(m->leader_epoch == 5);
+	assert_true(m->failover_start_time == 1300);
+	assert_true(st.current_epoch == 5);
+
+	/* A second one in the same epoch is refused: the vote stays. */
+	assert_int_equal(decide_vote(&st, m, PEER_C, 5, 2000, 300), 0);
+	assert_string_equal(m->leader, PEER_B);
+	assert_true(m->leader_epoch == 5);
+	assert_true(m->failover_start_time == 1300);
+	/* Even our own request. */
+	assert_int_equal(decide_vote(&st, m, MYID, 5, 2000, 0), 0);
+	assert_string_equal(m->leader, PEER_B);
+
+	/* A newer epoch is adopted and voted in. */
+	assert_int_equal(decide_vote(&st, m, PEER_C, 6, 3000, 10),
+	    DECIDE_VOTE_GRANTED | DECIDE_EPOCH_ADOPTED);
+	assert_true(st.current_epoch == 6);
+	assert_string_equal(m->leader, PEER_C);
+	assert_true(m->leader_epoch == 6);
+	assert_true(m->failover_start_time == 3010);
+
+	/* Our own vote does not delay our own start (case does not matter). */
+	assert_int_equal(decide_vote(&st, m, MYID, 7, 4000, 10),
+	    DECIDE_VOTE_GRANTED | DECIDE_EPOCH_ADOPTED);
+	assert_string_equal(m->leader, MYID);
+	assert_true(m->failover_start_time == 3010);
+	memcpy(st.myid, "ABCDEF", 6);
+	assert_int_equal(decide_vote(&st, m, "abcdef1111111111111111111111111111111111",
+	    8, 5000, 10), DECIDE_VOTE_GRANTED | DECIDE_EPOCH_ADOPTED);
+	assert_true(m->failover_start_time == 3010);
+	inst_free(m);
+}
+
+static void
+test_vote_epochs(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+
+	(void)state;
+	fo_state_init(&st, 7);
+
+	/* An epoch older than ours: no vote, no change. */
+	assert_int_equal(decide_vote(&st, m, PEER_B, 6, 1000, 0), 0);
+	assert_null(m->leader);
+	assert_true(m->leader_epoch == 0);
+	assert_true(st.current_epoch == 7);
+	assert_true(m->failover_start_time == 0);
+
+	/* The current epoch is fine. */
+	assert_int_equal(decide_vote(&st, m, PEER_B, 7, 1000, 0),
+	    DECIDE_VOTE_GRANTED);
+	assert_true(m->leader_epoch == 7);
+
+	/* A larger epoch is adopted even when the vote is not given. */
+	m->leader_epoch = 12;
+	assert_int_equal(decide_vote(&st, m, PEER_C, 9, 1000, 0),
+	    DECIDE_EPOCH_ADOPTED);
+	assert_true(st.current_epoch == 9);
+	assert_string_equal(m->leader, PEER_B);
+
+	/* Asking with our own recorded vote is harmless (it is copied first). */
+	m->leader_epoch = 3;
+	assert_int_equal(decide_vote(&st, m, m->leader, 9, 1000, 0),
+	    DECIDE_VOTE_GRANTED);
+	assert_string_equal(m->leader, PEER_B);
+	inst_free(m);
+}
+
+static void
+test_leader_three(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+	const char		*w;
+	int			 ch;
+
+	(void)state;
+	fo_state_init(&st, 10);
+	m->failover_start_time = 500;
+
+	/* Nobody voted: we vote for ourselves, 1 of 3 is not a majority. */
+	ch = 0;
+	assert_null(decide_leader(&st, m, 10, 1000, &ch));
+	assert_int_equal(ch, DECIDE_VOTE_GRANTED);
+	assert_string_equal(m->leader, MYID);
+	assert_true(m->leader_epoch == 10);
+	assert_true(m->failover_start_time == 500);
+
+	/* One peer agrees: 2 of 3, quorum 2. */
+	peer_vote(m->sentinels[1], MYID, 10);
+	ch = 0;
+	w = decide_leader(&st, m, 10, 1000, &ch);
+	assert_non_null(w);
+	assert_string_equal(w, MYID);
+	assert_int_equal(ch, 0);
+	assert_true(decide_leader(&st, m, 10, 1000, NULL) == w);
+
+	/* A vote of another epoch does not count. */
+	peer_vote(m->sentinels[1], MYID, 9);
+	assert_null(decide_leader(&st, m, 10, 1000, NULL));
+
+	/* Quorum 3 with 3 voters: 2 votes are not enough. */
+	peer_vote(m->sentinels[1], MYID, 10);
+	m->quorum = 3;
+	assert_null(decide_leader(&st, m, 10, 1000, NULL));
+	peer_vote(m->sentinels[0], MYID, 10);
+	assert_string_equal(decide_leader(&st, m, 10, 1000, NULL), MYID);
+	m->quorum = 2;
+
+	/* Both peers voted for B before we voted: we follow, B wins. */
+	votes_clear(m);
+	peer_vote(m->sentinels[0], PEER_B, 10);
+	peer_vote(m->sentinels[1], PEER_B, 10);
+	ch = 0;
+	w = decide_leader(&st, m, 10, 2000, &ch);
+	assert_int_equal(ch, DECIDE_VOTE_GRANTED);
+	assert_string_equal(m->leader, PEER_B);
+	assert_non_null(w);
+	assert_string_equal(w, PEER_B);
+	assert_true(m->failover_start_time == 2000);	/* not our own */
+
+	/* Split: B, C and us, one each. */
+	votes_clear(m);
+	assert_null(decide_leader(&st, m, 10, 1000, NULL));	/* votes for us */
+	peer_vote(m->sentinels[0], PEER_B, 10);
+	peer_vote(m->sentinels[1], PEER_C, 10);
+	assert_null(decide_leader(&st, m, 10, 1000, NULL));
+	assert_string_equal(m->leader, MYID);
+
+	/* Peers' votes are taken in the current epoch, ours in epoch. */
+	votes_clear(m);
+	st.current_epoch = 11;
+	peer_vote(m->sentinels[0], MYID, 11);
+	m->leader = strdup(MYID);
+	m->leader_epoch = 10;
+	w = decide_leader(&st, m, 10, 1000, NULL);
+	assert_non_null(w);
+	assert_string_equal(w, MYID);
+	peer_vote(m->sentinels[0], MYID, 10);
+	assert_null(decide_leader(&st, m, 10, 1000, NULL));
+
+	/* Our vote of another epoch does not count either. */
+	peer_vote(m->sentinels[0], MYID, 11);
+	m->leader_epoch = 9;
+	assert_null(decide_leader(&st, m, 10, 1000, NULL));
+	assert_true(m->leader_epoch == 9);
+	inst_free(m);
+}
+
+static void
+test_leader_five(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 4);
+	const char		*w;
+	int			 ch;
+
+	(void)state;
+	fo_state_init(&st, 20);
+
+	/* 5 voters need 3, even with quorum 2. */
+	peer_vote(m->sentinels[2], MYID, 20);
+	assert_null(decide_leader(&st, m, 20, 1000, NULL));
+	assert_string_equal(m->leader, MYID);
+	peer_vote(m->sentinels[3], MYID, 20);
+	w = decide_leader(&st, m, 20, 1000, NULL);
+	assert_non_null(w);
+	assert_string_equal(w, MYID);
+	assert_true(w == m->leader);
+
+	/* Quorum 4 above the majority: 3 are not enough, 4 are. */
+	m->quorum = 4;
+	assert_null(decide_leader(&st, m, 20, 1000, NULL));
+	peer_vote(m->sentinels[0], MYID, 20);
+	assert_string_equal(decide_leader(&st, m, 20, 1000, NULL), MYID);
+	m->quorum = 2;
+
+	/* The front-runner gets our vote: B 2, C 1, one not voted. */
+	votes_clear(m);
+	peer_vote(m->sentinels[0], PEER_C, 20);
+	peer_vote(m->sentinels[1], PEER_B, 20);
+	peer_vote(m->sentinels[3], PEER_B, 20);
+	ch = 0;
+	w = decide_leader(&st, m, 20, 1000, &ch);
+	assert_int_equal(ch, DECIDE_VOTE_GRANTED);
+	assert_non_null(w);
+	assert_string_equal(w, PEER_B);
+	assert_string_equal(m->leader, PEER_B);
+
+	/* A tie between peers' candidates: the first seen gets our vote. */
+	votes_clear(m);
+	peer_vote(m->sentinels[0], PEER_C, 20);
+	peer_vote(m->sentinels[1], PEER_C, 20);
+	peer_vote(m->sentinels[2], PEER_B, 20);
+	peer_vote(m->sentinels[3], PEER_B, 20);
+	w = decide_leader(&st, m, 20, 1000, NULL);
+	assert_non_null(w);
+	assert_string_equal(w, PEER_C);
+
+	/* Having voted for ourselves already, B 2 C 2 us 1: nobody. */
+	votes_clear(m);
+	assert_null(decide_leader(&st, m, 20, 1000, NULL));
+	peer_vote(m->sentinels[0], PEER_C, 20);
+	peer_vote(m->sentinels[1], PEER_B, 20);
+	peer_vote(m->sentinels[2], PEER_B, 20);
+	peer_vote(m->sentinels[3], PEER_C, 20);
+	assert_null(decide_leader(&st, m, 20, 1000, NULL));
+
+	/* A peer's candidate with 3 wins over our own vote. */
+	peer_vote(m->sentinels[0], PEER_B, 20);
+	w = decide_leader(&st, m, 20, 1000, NULL);
+	assert_non_null(w);
+	assert_string_equal(w, PEER_B);
+	assert_string_equal(m->leader, MYID);
+	inst_free(m);
+}
+
+static void
+test_failover_start(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+	int64_t			 until, t0 = 10000000;
+
+	(void)state;
+	fo_state_init(&st, 5);
+	m->failover_timeout = 60000;
+
+	/* Not ODOWN: nothing (SDOWN is not enough). */
+	m->flags |= INST_S_DOWN;
+	until = -1;
+	assert_false(decide_failover_start(&st, m, t0, 300, &until));
+	assert_true(until == 0);
+	assert_true(st.current_epoch == 5);
+	assert_false(m->flags & INST_FAILOVER_IN_PROGRESS);
+
+	/* ODOWN, never tried: starts in a new epoch. */
+	m->flags |= INST_O_DOWN;
+	assert_true(decide_failover_start(&st, m, t0, 300, &until));
+	assert_true(until == 0);
+	assert_true(st.current_epoch == 6);
+	assert_true(m->failover_epoch == 6);
+	assert_int_equal(m->failover_state, FO_WAIT_START);
+	assert_true(m->flags & INST_FAILOVER_IN_PROGRESS);
+	assert_true(m->failover_start_time == t0 + 300);
+	assert_true(m->failover_state_change_time == t0);
+
+	/* Already in progress. */
+	assert_false(decide_failover_start(&st, m, t0 + 200000, 0, &until));
+	assert_true(until == 0);
+	assert_true(st.current_epoch == 6);
+
+	/* Aborted: no new attempt before 2 x failover-timeout, told once. */
+	decide_failover_abort(m);
+	assert_false(decide_failover_start(&st, m, t0 + 1000, 0, &until));
+	assert_true(until == t0 + 300 + 120000);
+	assert_false(decide_failover_start(&st, m, t0 + 2000, 0, &until));
+	assert_true(until == 0);
+	assert_false(decide_failover_start(&st, m, t0 + 300 + 119999, 0, NULL));
+	assert_true(st.current_epoch == 6);
+	assert_true(decide_failover_start(&st, m, t0 + 300 + 120000, 7, &until));
+	assert_true(until == 0);
+	assert_true(st.current_epoch == 7 && m->failover_epoch == 7);
+	assert_true(m->failover_start_time == t0 + 120307);
+
+	/* A vote for another sentinel holds our own start back the same way. */
+	decide_failover_abort(m);
+	m->failover_start_time = 0;
+	assert_int_equal(decide_vote(&st, m, PEER_B, 8, t0, 500),
+	    DECIDE_VOTE_GRANTED | DECIDE_EPOCH_ADOPTED);
+	assert_false(decide_failover_start(&st, m, t0 + 1000, 0, &until));
+	assert_true(until == t0 + 500 + 120000);
+	assert_true(decide_failover_start(&st, m, t0 + 120500, 0, &until));
+	assert_true(m->failover_epoch == 9);
+
+	/* The default failover-timeout is 180 s. */
+	decide_failover_abort(m);
+	m->failover_timeout = 0;
+	assert_false(decide_failover_start(&st, m, t0 + 120500 + 359999, 0, &until));
+	assert_true(until == t0 + 120500 + 360000);
+	st.default_failover_timeout = 1000;
+	assert_true(decide_failover_start(&st, m, t0 + 120500 + 2000, 0, NULL));
+	inst_free(m);
+}
+
+static void
+test_failover_start_forced(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+	int64_t			 until;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m->failover_timeout = 60000;
+
+	/* SENTINEL FAILOVER: no ODOWN needed, and no wait after an attempt. */
+	m->flags |= INST_FORCE_FAILOVER;
+	assert_true(decide_failover_start(&st, m, 5000, 100, &until));
+	assert_true(until == 0);
+	assert_true(m->failover_epoch == 2);
+	assert_true(m->flags & INST_FORCE_FAILOVER);
+	assert_false(decide_failover_start(&st, m, 6000, 100, &until));
+	decide_failover_abort(m);
+	assert_false(m->flags & INST_FORCE_FAILOVER);
+	assert_false(decide_failover_start(&st, m, 6000, 100, &until));
+	m->flags |= INST_FORCE_FAILOVER;
+	assert_true(decide_failover_start(&st, m, 6000, 100, &until));
+	assert_true(until == 0);
+	assert_true(m->failover_epoch == 3);
+	inst_free(m);
+}
+
+static void
+test_election_timeout(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m->failover_timeout = 60000;
+	m->failover_start_time = 1500;	/* includes the desync */
+
+	/* min(election timeout, failover-timeout), from the start time. */
+	assert_false(decide_election_timed_out(&st, m, 11500));
+	assert_true(decide_election_timed_out(&st, m, 11501));
+	m->failover_timeout = 4000;
+	assert_false(decide_election_timed_out(&st, m, 5500));
+	assert_true(decide_election_timed_out(&st, m, 5501));
+	st.election_timeout = 0;	/* unset: 10 s */
+	m->failover_timeout = 0;
+	assert_false(decide_election_timed_out(&st, m, 11500));
+	assert_true(decide_election_timed_out(&st, m, 11501));
+	inst_free(m);
+}
+
+static void
+test_select_exclusions(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+	struct instance		*r;
+	int64_t			 now = 1000000;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m->flags |= INST_S_DOWN;
+	m->s_down_since = now - 7000;
+	r = replica_add(m, PEER_B, 100, 10, now);
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+
+	/* SDOWN, ODOWN. */
+	r->flags |= INST_S_DOWN;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	r->flags = INST_O_DOWN;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	r->flags = 0;
+
+	/* The link (through the predicate, or the flag without one). */
+	r->link_connected_since = 0;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	assert_true(decide_select_replica(&st, m, now, NULL) == r);
+	r->link_connected_since = 1;
+	r->flags = INST_DISCONNECTED;
+	assert_null(decide_select_replica(&st, m, now, NULL));
+	r->flags = 0;
+
+	/* Last valid PING reply within 5 x ping period. */
+	r->last_avail_time = now - 5000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	r->last_avail_time = now - 5001;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	st.ping_period = 2000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	st.ping_period = DEFAULT_PING_PERIOD;
+	r->last_avail_time = now;
+
+	/* Priority 0 never. */
+	r->slave_priority = 0;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	r->slave_priority = 100;
+
+	/* INFO age: 5 x ping period while the master is SDOWN... */
+	r->info_refresh = now - 5000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	r->info_refresh = now - 5001;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	/* ...else 3 x info period. */
+	m->flags &= ~INST_S_DOWN;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	r->info_refresh = now - 30000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	r->info_refresh = now - 30001;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	r->info_refresh = now;
+
+	/* Master link down: 10 x down-after (5 s here)... */
+	r->master_link_down_since_ms = 50000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	r->master_link_down_since_ms = 50001;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	/* ...plus how long the master has been SDOWN. */
+	m->flags |= INST_S_DOWN;
+	r->master_link_down_since_ms = 57000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+	r->master_link_down_since_ms = 57001;
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	/* Never lost (-1 s) is fine. */
+	r->master_link_down_since_ms = -1000;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+
+	/* The bad ones are skipped, not fatal. */
+	r->flags |= INST_S_DOWN;
+	r = replica_add(m, PEER_C, 100, 0, now);
+	assert_true(decide_select_replica(&st, m, now, test_connected) == r);
+
+	/* No replicas at all. */
+	inst_free(m);
+	m = master_new(2, 0);
+	assert_null(decide_select_replica(&st, m, now, test_connected));
+	inst_free(m);
+}
+
+static void
+test_select_order(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2);
+	struct instance		*a, *b, *c;
+	int64_t			 now = 1000000;
+
+	(void)state;
+	fo_state_init(&st, 1);
+
+	/* Lowest priority first, whatever the offset. */
+	a = replica_add(m, "aaaa", 100, 500, now);
+	b = replica_add(m, "bbbb", 10, 100, now);
+	c = replica_add(m, "cccc", 50, 900, now);
+	assert_true(decide_select_replica(&st, m, now, test_connected) == b);
+	b->slave_priority = 100;
+	c->slave_priority = 100;
+
+	/* Then the highest offset. */
+	assert_true(decide_select_replica(&st, m, now, test_connected) == c);
+	c->slave_repl_offset = 100;
+
+	/* Then the smallest runid (case does not matter). */
+	b->slave_repl_offset = 500;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == a);
+	strcpy(a->runid, "BBBC");
+	assert_true(decide_select_replica(&st, m, now, test_connected) == b);
+	strcpy(a->runid, "BBBA");
+	assert_true(decide_select_replica(&st, m, now, test_connected) == a);
+
+	/* An unknown runid sorts last, wherever it is. */
+	a->runid[0] = '\0';
+	assert_true(decide_select_replica(&st, m, now, test_connected) == b);
+	m->replicas[0] = b;
+	m->replicas[1] = a;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == b);
+	b->runid[0] = '\0';
+	assert_true(decide_select_replica(&st, m, now, test_connected) == b);
+	/* Two unknown: the first in order. */
+	m->replicas[0] = a;
+	m->replicas[1] = b;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == a);
+
+	/* The order of the table does not matter otherwise. */
+	strcpy(a->runid, "aaaa");
+	strcpy(b->runid, "bbbb");
+	m->replicas[0] = b;
+	m->replicas[1] = a;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == a);
+	a->slave_repl_offset = 499;
+	assert_true(decide_select_replica(&st, m, now, test_connected) == b);
+	inst_free(m);
+}
+
+/* What the shell does with a chosen replica. */
+static void
+reconf_sent(struct instance *r, int64_t now)
+{
+	r->flags |= INST_RECONF_SENT;
+	r->slave_reconf_sent_time = now;
+}
+
+/* A master in RECONF_SLAVES with a promoted replica and n others. */
+static struct instance *
+reconf_master(size_t n, int syncs, int64_t now)
+{
+	struct instance	*m = master_new(2, 2);
+	struct instance	*p;
+	char		 id[RUNID_LEN + 1];
+	size_t		 i;
+
+	m->parallel_syncs = syncs;
+	m->failover_timeout = 60000;
+	m->flags |= INST_FAILOVER_IN_PROGRESS;
+	p = replica_add(m, "pppp", 100, 0, now);
+	p->flags |= INST_PROMOTED;
+	m->promoted_slave = p;
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "r%zu", i);
+		replica_add(m, id, 100, 0, now);
+	}
+	decide_failover_state(m, FO_RECONF_SLAVES, now);
+	return m;
+}
+
+static void
+test_reconf_parallel_1(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m, *out[8];
+	struct instance		*r1, *r2, *r3;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m = reconf_master(3, 1, 1000);
+	assert_int_equal(m->failover_state, FO_RECONF_SLAVES);
+	assert_true(m->failover_state_change_time == 1000);
+	r1 = m->replicas[1];
+	r2 = m->replicas[2];
+	r3 = m->replicas[3];
+	assert_false(decide_reconf_all_done(m));
+
+	/* One at a time, never the promoted one. */
+	assert_int_equal(decide_reconf_next(&st, m, 1000, out, 8, test_connected), 1);
+	assert_true(out[0] == r1);
+	reconf_sent(r1, 1000);
+	assert_int_equal(decide_reconf_next(&st, m, 1100, out, 8, test_connected), 0);
+	r1->flags = (r1->flags & ~INST_RECONF_SENT) | INST_RECONF_INPROG;
+	assert_int_equal(decide_reconf_next(&st, m, 1200, out, 8, test_connected), 0);
+	r1->flags = (r1->flags & ~INST_RECONF_INPROG) | INST_RECONF_DONE;
+
+	/* A disconnected replica is passed over; no room for anything: n = 0. */
+	r2->link_connected_since = 0;
+	assert_int_equal(decide_reconf_next(&st, m, 1300, out, 0, test_connected), 0);
+	assert_int_equal(decide_reconf_next(&st, m, 1300, out, 8, test_connected), 1);
+	assert_true(out[0] == r3);
+	reconf_sent(r3, 1300);
+	r3->flags = (r3->flags & ~INST_RECONF_SENT) | INST_RECONF_DONE;
+	assert_false(decide_reconf_all_done(m));	/* r2 is still to do */
+
+	/* SDOWN replicas are not waited for, but still get SLAVEOF if linked. */
+	r2->flags |= INST_S_DOWN;
+	assert_true(decide_reconf_all_done(m));
+	r2->link_connected_since = 1;
+	assert_int_equal(decide_reconf_next(&st, m, 1400, out, 8, test_connected), 1);
+	assert_true(out[0] == r2);
+	r2->flags &= ~INST_S_DOWN;
+	assert_false(decide_reconf_all_done(m));
+	r2->flags |= INST_RECONF_DONE;
+	assert_true(decide_reconf_all_done(m));
+	assert_int_equal(decide_reconf_next(&st, m, 1500, out, 8, test_connected), 0);
+
+	/* Not while the promoted replica is SDOWN or missing. */
+	m->promoted_slave->flags |= INST_S_DOWN;
+	assert_false(decide_reconf_all_done(m));
+	m->promoted_slave->flags &= ~INST_S_DOWN;
+	m->promoted_slave = NULL;
+	assert_false(decide_reconf_all_done(m));
+	inst_free(m);
+}
+
+static void
+test_reconf_parallel_2(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m, *out[8];
+	struct instance		*r[5];
+	size_t			 i;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m = reconf_master(4, 2, 1000);
+	for (i = 1; i <= 4; i++)
+		r[i] = m->replicas[i];
+
+	/* Two at once, at most n. */
+	assert_int_equal(decide_reconf_next(&st, m, 1000, out, 1, test_connected), 1);
+	assert_true(out[0] == r[1]);
+	reconf_sent(r[1], 1000);
+	assert_int_equal(decide_reconf_next(&st, m, 1000, out, 8, test_connected), 1);
+	assert_true(out[0] == r[2]);
+	reconf_sent(r[2], 1000);
+	assert_int_equal(decide_reconf_next(&st, m, 1100, out, 8, test_connected), 0);
+
+	/* One finishes, the next goes; INPROG still holds a slot. */
+	r[1]->flags = (r[1]->flags & ~INST_RECONF_SENT) | INST_RECONF_DONE;
+	r[2]->flags = (r[2]->flags & ~INST_RECONF_SENT) | INST_RECONF_INPROG;
+	assert_int_equal(decide_reconf_next(&st, m, 1200, out, 8, test_connected), 1);
+	assert_true(out[0] == r[3]);
+	reconf_sent(r[3], 1200);
+	assert_int_equal(decide_reconf_next(&st, m, 1300, out, 8, test_connected), 0);
+
+	/* Both free: r[4] only, nothing else is left. */
+	r[2]->flags = (r[2]->flags & ~INST_RECONF_INPROG) | INST_RECONF_DONE;
+	r[3]->flags = (r[3]->flags & ~INST_RECONF_SENT) | INST_RECONF_DONE;
+	assert_int_equal(decide_reconf_next(&st, m, 1400, out, 8, test_connected), 1);
+	assert_true(out[0] == r[4]);
+	assert_false(decide_reconf_all_done(m));
+	r[4]->flags |= INST_RECONF_DONE;
+	assert_true(decide_reconf_all_done(m));
+
+	/* Fresh: two chosen in one call; unset parallel-syncs means 1. */
+	inst_free(m);
+	m = reconf_master(3, 2, 1000);
+	assert_int_equal(decide_reconf_next(&st, m, 1000, out, 8, test_connected), 2);
+	assert_true(out[0] == m->replicas[1] && out[1] == m->replicas[2]);
+	for (i = 0; i < 2; i++)
+		assert_false(out[i]->flags & INST_RECONF_DONE);
+	m->parallel_syncs = 0;
+	assert_int_equal(decide_reconf_next(&st, m, 1000, out, 8, test_connected), 1);
+	inst_free(m);
+}
+
+static void
+test_reconf_sent_timeout(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m, *out[8];
+	struct instance		*r1, *r2, *r3;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m = reconf_master(3, 2, 0);
+	r1 = m->replicas[1];
+	r2 = m->replicas[2];
+	r3 = m->replicas[3];
+	reconf_sent(r1, 1000);
+	r2->link_connected_since = 0;
+	r3->link_connected_since = 0;
+
+	/* Not yet at exactly the reconf timeout. */
+	assert_int_equal(decide_reconf_next(&st, m, 11000, out, 8, test_connected), 0);
+	assert_true(r1->flags & INST_RECONF_SENT);
+
+	/* Given up on after it: treated as done, reported in out[]. */
+	r2->link_connected_since = 1;
+	r3->link_connected_since = 1;
+	assert_int_equal(decide_reconf_next(&st, m, 11001, out, 8, test_connected), 2);
+	assert_true(out[0] == r1);
+	assert_true((r1->flags & (INST_RECONF_SENT | INST_RECONF_DONE)) ==
+	    INST_RECONF_DONE);
+	/* Its slot frees on the next call only. */
+	assert_true(out[1] == r2);
+	assert_false(r2->flags & INST_RECONF_DONE);
+	reconf_sent(r2, 11001);
+	assert_int_equal(decide_reconf_next(&st, m, 11002, out, 8, test_connected), 1);
+	assert_true(out[0] == r3);
+
+	/* With every slot taken the timeout is not looked at (as Redis). */
+	inst_free(m);
+	m = reconf_master(2, 1, 0);
+	r1 = m->replicas[1];
+	reconf_sent(r1, 1000);
+	assert_int_equal(decide_reconf_next(&st, m, 50000, out, 8, test_connected), 0);
+	assert_true(r1->flags & INST_RECONF_SENT);
+
+	/* The timeout knob. */
+	inst_free(m);
+	m = reconf_master(1, 2, 0);
+	r1 = m->replicas[1];
+	reconf_sent(r1, 1000);
+	st.slave_reconf_timeout = 2000;
+	assert_int_equal(decide_reconf_next(&st, m, 3000, out, 8, test_connected), 0);
+	assert_int_equal(decide_reconf_next(&st, m, 3001, out, 8, test_connected), 1);
+	assert_true(out[0] == r1 && (r1->flags & INST_RECONF_DONE));
+	assert_true(decide_reconf_all_done(m));
+	st.slave_reconf_timeout = 0;	/* unset: 10 s */
+	r1->flags = INST_RECONF_SENT;
+	assert_int_equal(decide_reconf_next(&st, m, 11000, out, 8, test_connected), 0);
+	assert_int_equal(decide_reconf_next(&st, m, 11001, out, 8, test_connected), 1);
+	inst_free(m);
+}
+
+static void
+test_reconf_end(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m = reconf_master(2, 1, 1000);
+
+	/* failover-timeout after entering the state. */
+	assert_false(decide_reconf_timed_out(&st, m, 61000));
+	assert_true(decide_reconf_timed_out(&st, m, 61001));
+	/* Not while the promoted replica is down or missing. */
+	m->promoted_slave->flags |= INST_S_DOWN;
+	assert_false(decide_reconf_timed_out(&st, m, 61001));
+	m->promoted_slave->flags &= ~INST_S_DOWN;
+	decide_failover_state(m, FO_RECONF_SLAVES, 5000);
+	assert_false(decide_reconf_timed_out(&st, m, 65000));
+	assert_true(decide_reconf_timed_out(&st, m, 65001));
+	m->failover_timeout = 0;	/* unset: 180 s */
+	assert_false(decide_reconf_timed_out(&st, m, 185000));
+	assert_true(decide_reconf_timed_out(&st, m, 185001));
+	m->promoted_slave = NULL;
+	assert_false(decide_reconf_timed_out(&st, m, 185001));
+	inst_free(m);
+}
+
+static void
+test_failover_abort(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m, *p, *r;
+
+	(void)state;
+	fo_state_init(&st, 1);
+	m = reconf_master(1, 1, 1000);
+	p = m->promoted_slave;
+	r = m->replicas[1];
+	m->flags |= INST_FORCE_FAILOVER | INST_O_DOWN | INST_S_DOWN;
+	decide_failover_state(m, FO_WAIT_PROMOTION, 2000);
+	assert_int_equal(m->failover_state, FO_WAIT_PROMOTION);
+	assert_true(m->failover_state_change_time == 2000);
+	p->flags |= INST_RECONF_SENT;
+	r->flags |= INST_RECONF_SENT | INST_RECONF_INPROG | INST_RECONF_DONE |
+	    INST_S_DOWN;
+	m->failover_epoch = 9;
+
+	decide_failover_abort(m);
+	assert_int_equal(m->failover_state, FO_NONE);
+	assert_null(m->promoted_slave);
+	assert_int_equal(m->flags, INST_O_DOWN | INST_S_DOWN);
+	assert_int_equal(p->flags, 0);
+	assert_int_equal(r->flags, INST_S_DOWN);
+	assert_true(m->failover_epoch == 9);
+
+	/* Without a promoted replica. */
+	m->flags |= INST_FAILOVER_IN_PROGRESS;
+	decide_failover_state(m, FO_SELECT_SLAVE, 3000);
+	decide_failover_abort(m);
+	assert_int_equal(m->failover_state, FO_NONE);
+	assert_false(m->flags & INST_FAILOVER_IN_PROGRESS);
+	inst_free(m);
+}
+
 int
 main(void)
 {
@@ -683,6 +1515,20 @@ main(void)
 		cmocka_unit_test(test_ask_cadence),
 		cmocka_unit_test(test_valid_ping_reply),
 		cmocka_unit_test(test_is_master_down_reply),
+		cmocka_unit_test(test_vote_first_come),
+		cmocka_unit_test(test_vote_epochs),
+		cmocka_unit_test(test_leader_three),
+		cmocka_unit_test(test_leader_five),
+		cmocka_unit_test(test_failover_start),
+		cmocka_unit_test(test_failover_start_forced),
+		cmocka_unit_test(test_election_timeout),
+		cmocka_unit_test(test_select_exclusions),
+		cmocka_unit_test(test_select_order),
+		cmocka_unit_test(test_reconf_parallel_1),
+		cmocka_unit_test(test_reconf_parallel_2),
+		cmocka_unit_test(test_reconf_sent_timeout),
+		cmocka_unit_test(test_reconf_end),
+		cmocka_unit_test(test_failover_abort),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);

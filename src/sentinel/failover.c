@@ -1,0 +1,449 @@
+/*
+ * failover.c - the failover, step by step, driven by replies.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hiredis/hiredis.h>
+
+#include "decide.h"
+#include "emit.h"
+#include "failover.h"
+#include "instance.h"
+#include "link.h"
+#include "log.h"
+#include "loop.h"
+#include "monitor.h"
+#include "script.h"
+#include "util.h"
+
+/* INFO is polled this often from instances we wait on (promotion, reconfiguration). */
+#define FAST_INFO_MS	50
+
+/* What a transaction reply is about, looked up again when it arrives. */
+struct fo_req {
+	char	*master;
+	char	*ip;
+	int	 port;
+};
+
+static uint64_t jitter_seed;
+
+/* A little randomness for the election desync and vote back-off. */
+static int64_t
+jitter(int64_t max)
+{
+	if (jitter_seed == 0)
+		util_random_bytes(&jitter_seed, sizeof jitter_seed);
+	jitter_seed ^= jitter_seed << 13;
+	jitter_seed ^= jitter_seed >> 7;
+	jitter_seed ^= jitter_seed << 17;
+	return max > 0 ? (int64_t)(jitter_seed % (uint64_t)max) : 0;
+}
+
+static struct fo_req *
+req_new(const struct instance *m, const struct instance *r)
+{
+	struct fo_req *q = xcalloc(1, sizeof *q);
+
+	q->master = xstrdup(m->name);
+	q->ip = xstrdup(r->ip);
+	q->port = r->port;
+	return q;
+}
+
+static void
+req_free(struct fo_req *q)
+{
+	free(q->master);
+	free(q->ip);
+	free(q);
+}
+
+/* The master and replica a reply is about, if both still exist. */
+static struct instance *
+req_lookup(const struct fo_req *q, struct instance **mp)
+{
+	struct instance *m = instance_master_find(q->master);
+
+	*mp = m;
+	return m ? instance_replica_find(m, q->ip, q->port) : NULL;
+}
+
+static void
+abort_failover(struct instance *m, const char *event)
+{
+	emit_event(LOG_WARNING, event, m, "%s", "");
+	decide_failover_abort(m);
+}
+
+/* --- election ------------------------------------------------------------------ */
+
+void
+failover_vote(struct instance *m, const char *runid, uint64_t epoch, const char **leader,
+    uint64_t *leader_epoch)
+{
+	int ch = decide_vote(&sentinel, m, runid, epoch, loop_now_ms(), 1000 + jitter(1000));
+
+	/* Epochs and votes reach the disk before anyone hears of them. */
+	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))
+		monitor_flush_config();
+	if (ch & DECIDE_EPOCH_ADOPTED)
+		emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
+		    (unsigned long long)sentinel.current_epoch);
+	if (ch & DECIDE_VOTE_GRANTED)
+		emit_event(LOG_WARNING, "+vote-for-leader", NULL, "%s %llu", m->leader,
+		    (unsigned long long)m->leader_epoch);
+	*leader = m->leader ? m->leader : "*";
+	*leader_epoch = m->leader_epoch;
+}
+
+static void	step(struct instance *m, int64_t now);
+
+/* Are we the leader of this failover yet? */
+static void
+check_election(struct instance *m, int64_t now)
+{
+	const char *leader;
+	int ch = 0;
+
+	if (m->failover_state != FO_WAIT_START || now < m->failover_start_time)
+		return;
+	leader = decide_leader(&sentinel, m, m->failover_epoch, now, &ch);
+	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))
+		monitor_flush_config();
+	if (ch & DECIDE_VOTE_GRANTED)
+		emit_event(LOG_WARNING, "+vote-for-leader", NULL, "%s %llu", m->leader,
+		    (unsigned long long)m->leader_epoch);
+	if ((leader == NULL || strcmp(leader, sentinel.myid) != 0) &&
+	    !(m->flags & INST_FORCE_FAILOVER)) {
+		if (decide_election_timed_out(&sentinel, m, now))
+			abort_failover(m, "-failover-abort-not-elected");
+		return;
+	}
+	emit_event(LOG_WARNING, "+elected-leader", m, "%s", "");
+	if (sentinel.simfailure_flags & 1) {
+		log_warning("Simulated failure after election: exiting");
+		exit(99);
+	}
+	decide_failover_state(m, FO_SELECT_SLAVE, now);
+	emit_event(LOG_WARNING, "+failover-state-select-slave", m, "%s", "");
+	step(m, now);
+}
+
+void
+failover_on_vote(struct instance *m)
+{
+	check_election(m, loop_now_ms());
+}
+
+/* --- promotion -------------------------------------------------------------------- */
+
+static void
+promote_reply(struct link *l, redisReply *r, void *privdata)
+{
+	struct fo_req *q = privdata;
+	struct instance *m, *rep = req_lookup(q, &m);
+
+	UNUSED(l);
+	/* The transaction ran (or the link went): look at its role at once. */
+	if (r != NULL && rep != NULL && m->promoted_slave == rep)
+		monitor_info_now(rep);
+	req_free(q);
+}
+
+/* MULTI, SLAVEOF, CONFIG REWRITE, CLIENT KILL..., EXEC: one step for the server. */
+static int
+send_slaveof(struct instance *m, struct instance *rep, const char *host, int port, bool kill_pubsub,
+    link_reply_fn done)
+{
+	char portstr[16];
+	int rc = 0;
+
+	snprintf(portstr, sizeof portstr, "%d", port);
+	rc |= monitor_command(rep, NULL, NULL, "MULTI", NULL);
+	if (host == NULL)
+		rc |= monitor_command(rep, NULL, NULL, "SLAVEOF", "NO", "ONE", NULL);
+	else
+		rc |= monitor_command(rep, NULL, NULL, "SLAVEOF", host, portstr, NULL);
+	rc |= monitor_command(rep, NULL, NULL, "CONFIG", "REWRITE", NULL);
+	rc |= monitor_command(rep, NULL, NULL, "CLIENT", "KILL", "TYPE", "normal", NULL);
+	if (kill_pubsub)
+		rc |= monitor_command(rep, NULL, NULL, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
+	rc |= monitor_command(rep, done, done ? req_new(m, rep) : NULL, "EXEC", NULL);
+	return rc;
+}
+
+static void
+promote(struct instance *m, int64_t now)
+{
+	struct instance *rep = m->promoted_slave;
+
+	if (!monitor_link_connected(rep)) {
+		if (now - m->failover_state_change_time > m->failover_timeout)
+			abort_failover(m, "-failover-abort-slave-timeout");
+		return;
+	}
+	if (send_slaveof(m, rep, NULL, 0, true, promote_reply) != 0)
+		return;
+	decide_failover_state(m, FO_WAIT_PROMOTION, now);
+	emit_event(LOG_NOTICE, "+failover-state-wait-promotion", rep, "%s", "");
+}
+
+/* The promoted replica says role:master: the new configuration exists. */
+static void
+promoted(struct instance *m, int64_t now)
+{
+	struct instance *rep = m->promoted_slave;
+	const char *oldip = m->ip;
+
+	m->config_epoch = m->failover_epoch;
+	monitor_flush_config();
+	emit_event(LOG_WARNING, "+promoted-slave", rep, "%s", "");
+	if (sentinel.simfailure_flags & 2) {
+		log_warning("Simulated failure after promotion: exiting");
+		exit(99);
+	}
+	decide_failover_state(m, FO_RECONF_SLAVES, now);
+	emit_event(LOG_WARNING, "+failover-state-reconf-slaves", m, "%s", "");
+	if (m->client_reconfig_script) {
+		char from_port[16], to_port[16];
+
+		snprintf(from_port, sizeof from_port, "%d", m->port);
+		snprintf(to_port, sizeof to_port, "%d", rep->port);
+		script_queue(m->client_reconfig_script, m->name, "leader", "start",
+		    oldip, from_port, rep->ip, to_port, NULL);
+	}
+	/* Peers learn the new configuration now, not at the next hello period. */
+	monitor_send_hellos(m);
+	step(m, now);
+}
+
+/* --- reconfiguration of the other replicas ---------------------------------------- */
+
+static void
+reconf_reply(struct link *l, redisReply *r, void *privdata)
+{
+	struct fo_req *q = privdata;
+	struct instance *m, *rep = req_lookup(q, &m);
+
+	UNUSED(l);
+	if (r != NULL && rep != NULL)
+		monitor_info_now(rep);
+	req_free(q);
+}
+
+static void
+reconf_slaves(struct instance *m, int64_t now)
+{
+	struct instance *next[16];
+	struct instance *p = m->promoted_slave;
+	size_t n;
+
+	n = decide_reconf_next(&sentinel, m, now, next, ARRAY_SIZE(next), monitor_link_connected);
+	for (size_t i = 0; i < n; i++) {
+		/* decide_reconf_next counts a replica that never confirmed in time as done. */
+		if (next[i]->flags & INST_RECONF_DONE) {
+			emit_event(LOG_NOTICE, "-slave-reconf-sent-timeout", next[i], "%s", "");
+			continue;
+		}
+		if (send_slaveof(m, next[i], p->ip, p->port, false, reconf_reply) != 0)
+			continue;
+		next[i]->flags |= INST_RECONF_SENT;
+		next[i]->slave_reconf_sent_time = now;
+		emit_event(LOG_NOTICE, "+slave-reconf-sent", next[i], "%s", "");
+	}
+	if (decide_reconf_all_done(m) || decide_reconf_timed_out(&sentinel, m, now)) {
+		if (!decide_reconf_all_done(m)) {
+			emit_event(LOG_WARNING, "+failover-end-for-timeout", m, "%s", "");
+			/* Best effort for the rest: they will follow sooner or later. */
+			for (size_t k = 0; k < m->nreplicas; k++) {
+				struct instance *r = m->replicas[k];
+
+				if (r == p || (r->flags & (INST_RECONF_DONE | INST_RECONF_SENT)))
+					continue;
+				if (send_slaveof(m, r, p->ip, p->port, false, NULL) == 0)
+					emit_event(LOG_NOTICE, "+slave-reconf-sent-be", r, "%s", "");
+			}
+		}
+		emit_event(LOG_WARNING, "+failover-end", m, "%s", "");
+		decide_failover_state(m, FO_UPDATE_CONFIG, now);
+		step(m, now);
+	}
+}
+
+/* The end: everyone follows the promoted replica, and so does our configuration. */
+static void
+update_config(struct instance *m)
+{
+	struct instance *p = m->promoted_slave;
+	char *oldip = xstrdup(m->ip ? m->ip : "?"), *newip = xstrdup(p->ip);
+	int oldport = m->port, newport = p->port;
+
+	emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d", m->name, oldip, oldport,
+	    newip, newport);
+	m->failover_state = FO_NONE;
+	m->flags &= ~(INST_FAILOVER_IN_PROGRESS | INST_FORCE_FAILOVER);
+	m->promoted_slave = NULL;
+	monitor_switch_master(m, newip, newport);
+	monitor_flush_config();
+	monitor_send_hellos(m);
+	free(oldip);
+	free(newip);
+}
+
+/* Run every step that can run now. */
+static void
+step(struct instance *m, int64_t now)
+{
+	switch (m->failover_state) {
+	case FO_WAIT_START:
+		check_election(m, now);
+		break;
+	case FO_SELECT_SLAVE: {
+		struct instance *rep;
+
+		if (m->failover_target_ip != NULL) {
+			/* The operator chose it: it only has to be reachable. */
+			rep = instance_replica_find(m, m->failover_target_ip, m->failover_target_port);
+			if (rep != NULL && !monitor_link_connected(rep))
+				rep = NULL;
+			free(m->failover_target_ip);
+			m->failover_target_ip = NULL;
+		} else {
+			rep = decide_select_replica(&sentinel, m, now, monitor_link_connected);
+		}
+
+		if (rep == NULL) {
+			abort_failover(m, "-failover-abort-no-good-slave");
+			break;
+		}
+		emit_event(LOG_WARNING, "+selected-slave", rep, "%s", "");
+		rep->flags |= INST_PROMOTED;
+		m->promoted_slave = rep;
+		decide_failover_state(m, FO_SEND_SLAVEOF_NOONE, now);
+		emit_event(LOG_NOTICE, "+failover-state-send-slaveof-noone", rep, "%s", "");
+		promote(m, now);
+		break;
+	}
+	case FO_SEND_SLAVEOF_NOONE:
+		promote(m, now);
+		break;
+	case FO_WAIT_PROMOTION:
+		if (now - m->failover_state_change_time > m->failover_timeout)
+			abort_failover(m, "-failover-abort-slave-timeout");
+		break;
+	case FO_RECONF_SLAVES:
+		reconf_slaves(m, now);
+		break;
+	case FO_UPDATE_CONFIG:
+		update_config(m);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+failover_tick(struct instance *m, int64_t now)
+{
+	int64_t delay_until = 0;
+
+	if (m->failover_state == FO_NONE) {
+		/* A short random delay keeps sentinels that see ODOWN together from splitting the vote. */
+		if (decide_failover_start(&sentinel, m, now, jitter(sentinel.ping_period / 4 + 1),
+		    &delay_until)) {
+			emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
+			    (unsigned long long)sentinel.current_epoch);
+			monitor_flush_config();
+			emit_event(LOG_WARNING, "+try-failover", m, "%s", "");
+			monitor_ask_now(m);
+		} else if (delay_until != 0 && m->failover_delay_logged != delay_until) {
+			m->failover_delay_logged = delay_until;
+			log_warning("Next failover delay: I will not start a failover before %lld ms "
+			    "from now", (long long)(delay_until - now));
+		}
+		return;
+	}
+	/* Waiting on a server: ask it how it is doing, often. */
+	if (m->failover_state == FO_WAIT_PROMOTION && m->promoted_slave)
+		monitor_info_every(m->promoted_slave, FAST_INFO_MS);
+	if (m->failover_state == FO_RECONF_SLAVES)
+		for (size_t k = 0; k < m->nreplicas; k++)
+			if (m->replicas[k]->flags & (INST_RECONF_SENT | INST_RECONF_INPROG))
+				monitor_info_every(m->replicas[k], FAST_INFO_MS);
+	step(m, now);
+}
+
+void
+failover_on_info(struct instance *ri)
+{
+	struct instance *m = ri->master;
+	int64_t now = loop_now_ms();
+
+	if (ri->type != INST_REPLICA || m == NULL)
+		return;
+	if (m->failover_state == FO_WAIT_PROMOTION && m->promoted_slave == ri &&
+	    ri->role_reported == ROLE_MASTER) {
+		promoted(m, now);
+		return;
+	}
+	if (m->failover_state == FO_RECONF_SLAVES && m->promoted_slave != NULL &&
+	    (ri->flags & (INST_RECONF_SENT | INST_RECONF_INPROG)) &&
+	    ri->slave_master_host != NULL &&
+	    strcmp(ri->slave_master_host, m->promoted_slave->ip) == 0 &&
+	    ri->slave_master_port == m->promoted_slave->port) {
+		if (ri->flags & INST_RECONF_SENT) {
+			ri->flags &= ~INST_RECONF_SENT;
+			ri->flags |= INST_RECONF_INPROG;
+			emit_event(LOG_NOTICE, "+slave-reconf-inprog", ri, "%s", "");
+		}
+		if ((ri->flags & INST_RECONF_INPROG) && ri->slave_master_link_ok) {
+			ri->flags &= ~INST_RECONF_INPROG;
+			ri->flags |= INST_RECONF_DONE;
+			emit_event(LOG_NOTICE, "+slave-reconf-done", ri, "%s", "");
+		}
+		reconf_slaves(m, now);
+	}
+}
+
+int
+failover_force(struct instance *m, const char *ip, int port, const char **err)
+{
+	int64_t now = loop_now_ms();
+
+	if (m->failover_state != FO_NONE) {
+		*err = "-INPROG Failover already in progress";
+		return -1;
+	}
+	if (ip != NULL) {
+		struct instance *rep = instance_replica_find(m, ip, port);
+
+		if (rep == NULL) {
+			*err = "-ERR No such replica of this master";
+			return -1;
+		}
+	}
+	if (decide_select_replica(&sentinel, m, now, monitor_link_connected) == NULL) {
+		*err = "-NOGOODSLAVE No suitable replica to promote";
+		return -1;
+	}
+	m->flags |= INST_FORCE_FAILOVER;
+	if (!decide_failover_start(&sentinel, m, now, 0, NULL)) {
+		m->flags &= ~INST_FORCE_FAILOVER;
+		*err = "-INPROG Failover already in progress";
+		return -1;
+	}
+	emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu", (unsigned long long)sentinel.current_epoch);
+	monitor_flush_config();
+	emit_event(LOG_WARNING, "+try-failover", m, "%s", "");
+	free(m->failover_target_ip);
+	m->failover_target_ip = ip ? xstrdup(ip) : NULL;
+	m->failover_target_port = port;
+	step(m, now);
+	return 0;
+}
