@@ -705,11 +705,10 @@ cmd_sentinel(struct client *c)
 	} else if (!strcasecmp(sub, "get-master-addr-by-name")) {
 		get_master_addr(c);
 	} else if (!strcasecmp(sub, "failover")) {
-		struct instance *m = master_or_reply(c, 2);
 		const char *err = NULL;
 		long long port = 0;
 
-		if (m == NULL)
+		if ((m = master_or_reply(c, 2)) == NULL)
 			return;
 		if (c->argc == 5 && (!util_parse_ll(c->argv[4], c->argvlen[4], &port) ||
 		    port < 0 || port > 65535)) {

@@ -23,6 +23,13 @@
 
 /* INFO is polled this often from instances we wait on (promotion, reconfiguration). */
 #define FAST_INFO_MS	50
+/*
+ * Election desync: sentinels that see ODOWN together wait rank x this before
+ * asking for votes, the rank being their runid's place among the master's
+ * sentinels. The first asks at once and wins; the others have voted for it
+ * before their turn comes.
+ */
+#define RANK_SLOT_MS	25
 
 /* What a transaction reply is about, looked up again when it arrives. */
 struct fo_req {
@@ -43,6 +50,19 @@ jitter(int64_t max)
 	jitter_seed ^= jitter_seed >> 7;
 	jitter_seed ^= jitter_seed << 17;
 	return max > 0 ? (int64_t)(jitter_seed % (uint64_t)max) : 0;
+}
+
+/* Our place among m's sentinels, by runid: 0 for the smallest. */
+static int
+rank_of(const struct instance *m)
+{
+	int rank = 0;
+
+	for (size_t k = 0; k < m->nsentinels; k++)
+		if (strcmp(m->sentinels[k]->runid, sentinel.myid) < 0 &&
+		    !(m->sentinels[k]->flags & INST_S_DOWN))
+			rank++;
+	return rank;
 }
 
 static struct fo_req *
@@ -88,6 +108,7 @@ failover_vote(struct instance *m, const char *runid, uint64_t epoch, const char 
     uint64_t *leader_epoch)
 {
 	int ch = decide_vote(&sentinel, m, runid, epoch, loop_now_ms(), 1000 + jitter(1000));
+	bool gave_away = (ch & DECIDE_VOTE_GRANTED) && strcmp(runid, sentinel.myid) != 0;
 
 	/* Epochs and votes reach the disk before anyone hears of them. */
 	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))
@@ -100,6 +121,13 @@ failover_vote(struct instance *m, const char *runid, uint64_t epoch, const char 
 		    (unsigned long long)m->leader_epoch);
 	*leader = m->leader ? m->leader : "*";
 	*leader_epoch = m->leader_epoch;
+	/*
+	 * We gave our vote in the epoch of our own attempt to someone else: we
+	 * cannot be elected, so step aside now and follow the winner's hellos.
+	 */
+	if (gave_away && m->failover_state == FO_WAIT_START && m->failover_epoch <= epoch &&
+	    !(m->flags & INST_FORCE_FAILOVER))
+		abort_failover(m, "-failover-abort-not-elected");
 }
 
 static void	step(struct instance *m, int64_t now);
@@ -113,6 +141,11 @@ check_election(struct instance *m, int64_t now)
 
 	if (m->failover_state != FO_WAIT_START || now < m->failover_start_time)
 		return;
+	if (m->failover_votes_asked == 0) {
+		/* Our turn: ask everyone at once; the replies drive the rest. */
+		m->failover_votes_asked = now;
+		monitor_ask_now(m);
+	}
 	leader = decide_leader(&sentinel, m, m->failover_epoch, now, &ch);
 	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))
 		monitor_flush_config();
@@ -306,6 +339,7 @@ step(struct instance *m, int64_t now)
 		break;
 	case FO_SELECT_SLAVE: {
 		struct instance *rep;
+		bool waiting = false;
 
 		if (m->failover_target_ip != NULL) {
 			/* The operator chose it: it only has to be reachable. */
@@ -316,7 +350,19 @@ step(struct instance *m, int64_t now)
 			m->failover_target_ip = NULL;
 		} else {
 			rep = decide_select_replica(&sentinel, m, now, monitor_link_connected);
+			/*
+			 * The replicas' INFO may be older than the selection accepts
+			 * (it comes every 10 s while the master is fine): ask them now
+			 * and choose when the answers arrive, within a ping period.
+			 */
+			if (rep == NULL && now - m->failover_state_change_time < sentinel.ping_period) {
+				for (size_t k = 0; k < m->nreplicas; k++)
+					monitor_info_every(m->replicas[k], FAST_INFO_MS);
+				waiting = m->nreplicas > 0;
+			}
 		}
+		if (rep == NULL && waiting)
+			break;
 
 		if (rep == NULL) {
 			abort_failover(m, "-failover-abort-no-good-slave");
@@ -355,15 +401,16 @@ failover_tick(struct instance *m, int64_t now)
 
 	if (m->failover_state == FO_NONE) {
 		/* A short random delay keeps sentinels that see ODOWN together from splitting the vote. */
-		if (decide_failover_start(&sentinel, m, now, jitter(sentinel.ping_period / 4 + 1),
+		if (decide_failover_start(&sentinel, m, now, rank_of(m) * RANK_SLOT_MS + jitter(5),
 		    &delay_until)) {
+			m->failover_votes_asked = 0;
 			emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
 			    (unsigned long long)sentinel.current_epoch);
 			monitor_flush_config();
 			emit_event(LOG_WARNING, "+try-failover", m, "%s", "");
-			monitor_ask_now(m);
-		} else if (delay_until != 0 && m->failover_delay_logged != delay_until) {
-			m->failover_delay_logged = delay_until;
+			check_election(m, now);
+		} else if (delay_until != 0) {
+			/* decide_failover_start reports it once per attempt. */
 			log_warning("Next failover delay: I will not start a failover before %lld ms "
 			    "from now", (long long)(delay_until - now));
 		}
@@ -387,6 +434,10 @@ failover_on_info(struct instance *ri)
 
 	if (ri->type != INST_REPLICA || m == NULL)
 		return;
+	if (m->failover_state == FO_SELECT_SLAVE) {
+		step(m, now);
+		return;
+	}
 	if (m->failover_state == FO_WAIT_PROMOTION && m->promoted_slave == ri &&
 	    ri->role_reported == ROLE_MASTER) {
 		promoted(m, now);
@@ -438,6 +489,7 @@ failover_force(struct instance *m, const char *ip, int port, const char **err)
 		*err = "-INPROG Failover already in progress";
 		return -1;
 	}
+	m->failover_votes_asked = 0;
 	emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu", (unsigned long long)sentinel.current_epoch);
 	monitor_flush_config();
 	emit_event(LOG_WARNING, "+try-failover", m, "%s", "");

@@ -132,6 +132,7 @@ struct instance {
 	int64_t		 failover_state_change_time;
 	int64_t		 failover_delay_logged;
 	struct instance	*promoted_slave;
+	int64_t		 failover_votes_asked;	/* when we asked for votes in this attempt, 0 not yet */
 	char		*failover_target_ip;	/* SENTINEL FAILOVER name ip port: this replica */
 	int		 failover_target_port;
 };

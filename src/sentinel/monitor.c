@@ -1035,8 +1035,13 @@ check_sdown(struct instance *ri, int64_t now)
 {
 	enum decide_change ch = decide_sdown(&sentinel, ri, now, monitor_link_connected(ri));
 
-	if (ch & DECIDE_SDOWN_ENTER)
+	if (ch & DECIDE_SDOWN_ENTER) {
 		emit_event(LOG_WARNING, "+sdown", ri, "%s", "");
+		/* A failover may follow: have the replicas' INFO fresh by then. */
+		if (ri->type == INST_MASTER)
+			for (size_t k = 0; k < ri->nreplicas; k++)
+				monitor_info_now(ri->replicas[k]);
+	}
 	if (ch & DECIDE_SDOWN_LEAVE)
 		emit_event(LOG_WARNING, "-sdown", ri, "%s", "");
 }

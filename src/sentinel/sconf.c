@@ -1797,6 +1797,8 @@ sc_rewrite_master(const struct instance *m)
 		if (sc_cmdline_has(m->name, k->name))
 			continue;
 		k->fn(m, sc_present(sc_file, k->name, m->name), &want);
+		/* A kind the file lacks goes to the end, as Redis appends it. */
+		cur.anchor = NULL;
 		sc_replace(sc_file, k->name, m->name, &want, &cur);
 	}
 }

@@ -651,8 +651,11 @@ discovery(const struct h_target *t, void *arg)
 	for (int i = 0; i < 2; i++) {
 		const struct h_node *e = entry_by_port(l, sc.r[i].port);
 
-		if (e == NULL || (v = (char *)fget(e, "ip")) == NULL || strcmp(v, "127.0.0.1") ||
-		    (v = (char *)fget(e, "master-port")) == NULL || atoi(v) != sc.mport) {
+		const char *ip = e ? fget(e, "ip") : NULL;
+		const char *mp = e ? fget(e, "master-port") : NULL;
+
+		if (ip == NULL || strcmp(ip, "127.0.0.1") != 0 || mp == NULL ||
+		    atoi(mp) != sc.mport) {
 			h_diag("replica %d (port %d) not listed right", i, sc.r[i].port);
 			diag_node("  ", l);
 			ok = false;
