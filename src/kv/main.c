@@ -53,8 +53,12 @@ user_gone(const struct acl_user *u)
 
 	TAILQ_FOREACH(c, client_all(), entry) {
 		if (c->user == u) {
+			/* A client deleting its own user still gets its reply. */
 			c->user = NULL;
-			client_close(c, "its user was deleted");
+			if (c->flags & CLIENT_IN_DISPATCH)
+				client_close_after_reply(c);
+			else
+				client_close(c, "its user was deleted");
 		}
 	}
 }
