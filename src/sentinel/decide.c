@@ -713,3 +713,15 @@ decide_reconf_timed_out(const struct sentinel_state *st,
 		return false;
 	return now - m->failover_state_change_time > failover_timeout(st, m);
 }
+
+int
+decide_election_rank(const struct sentinel_state *st, const struct instance *m)
+{
+	int rank = 0;
+
+	for (size_t k = 0; k < m->nsentinels; k++)
+		if (strcmp(m->sentinels[k]->runid, st->myid) < 0 &&
+		    !(m->sentinels[k]->flags & INST_S_DOWN))
+			rank++;
+	return rank;
+}

@@ -156,6 +156,13 @@ const char *decide_leader(struct sentinel_state *st, struct instance *m, uint64_
 bool	decide_failover_start(struct sentinel_state *st, struct instance *m, int64_t now,
 	    int64_t delay_ms, int64_t *delay_until);
 
+/*
+ * Our place among m's sentinels that are not SDOWN, ordered by runid (0 for
+ * the smallest): how many election slots we wait before asking for votes,
+ * so that sentinels seeing ODOWN together do not split the vote.
+ */
+int	decide_election_rank(const struct sentinel_state *st, const struct instance *m);
+
 /* Has the election of a failover in FO_WAIT_START run out (min(election timeout, failover-timeout))? */
 bool	decide_election_timed_out(const struct sentinel_state *st, const struct instance *m,
 	    int64_t now);

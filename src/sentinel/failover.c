@@ -52,19 +52,6 @@ jitter(int64_t max)
 	return max > 0 ? (int64_t)(jitter_seed % (uint64_t)max) : 0;
 }
 
-/* Our place among m's sentinels, by runid: 0 for the smallest. */
-static int
-rank_of(const struct instance *m)
-{
-	int rank = 0;
-
-	for (size_t k = 0; k < m->nsentinels; k++)
-		if (strcmp(m->sentinels[k]->runid, sentinel.myid) < 0 &&
-		    !(m->sentinels[k]->flags & INST_S_DOWN))
-			rank++;
-	return rank;
-}
-
 static struct fo_req *
 req_new(const struct instance *m, const struct instance *r)
 {
@@ -401,7 +388,7 @@ failover_tick(struct instance *m, int64_t now)
 
 	if (m->failover_state == FO_NONE) {
 		/* A short random delay keeps sentinels that see ODOWN together from splitting the vote. */
-		if (decide_failover_start(&sentinel, m, now, rank_of(m) * RANK_SLOT_MS + jitter(5),
+		if (decide_failover_start(&sentinel, m, now, decide_election_rank(&sentinel, m) * RANK_SLOT_MS + jitter(5),
 		    &delay_until)) {
 			m->failover_votes_asked = 0;
 			emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",

@@ -1,0 +1,439 @@
+"""sentinel-probe.py - measuring helper of the bench/sentinel-*.sh scripts.
+
+Speaks RESP over raw sockets to 127.0.0.1 (standard library only). Times are
+taken with time.monotonic(); figures are printed in milliseconds.
+
+sdown SENTINEL_PORT MASTER_PID MASTER_NAME DOWN_AFTER_MS TIMEOUT_S
+    PSUBSCRIBE * on the sentinel, wait a random 0..1000 ms (so that the
+    stop falls anywhere in the sentinel's PING period), SIGSTOP the master,
+    wait for "+sdown master MASTER_NAME", SIGCONT, wait for "-sdown". Prints
+    the milliseconds from the SIGSTOP to the +sdown message. Exit 1 on
+    timeout (the master is resumed in every case).
+
+ready NAME SENTINEL_PORTS SERVER_PORTS TIMEOUT_S
+    (ports comma separated) Wait until the ensemble is settled: every
+    sentinel names the same master, one of SERVER_PORTS, with flags "master"
+    only, 2 other sentinels and the other servers as replicas with flags
+    "slave" and master-link-status ok; the other servers replicate from it
+    with the link up. Prints the master's port. Exit 1 on timeout (what is
+    missing goes to stderr).
+
+failover NAME SENTINEL_PORTS MASTER_PORT MASTER_PID REPLICA_PORTS MODE OUTFILE STOPFILE TIMEOUT_S
+    MODE kill: SIGKILL the master; MODE planned: SENTINEL FAILOVER NAME on
+    the first sentinel. Then, polling every 2 ms and listening to every
+    sentinel's events (PSUBSCRIBE *), the milliseconds until:
+      writes     a replica accepts SET (it is the new master)
+      sentinels  every sentinel returns the new address from
+                 get-master-addr-by-name
+      replica    the other replica has master_port = the new master and
+                 master_link_status:up
+      end        the first +failover-end
+    OUTFILE gets "writes sentinels replica end newport" as soon as all are
+    known (or "-" for those missing at TIMEOUT_S); OUTFILE.done marks it.
+    Then the events are still counted until STOPFILE exists, and
+    OUTFILE.events gets "switch elected tryfailover aborts spurious" where
+    spurious is 1 when some sentinel sent more than one +switch-master or
+    more than one +elected-leader was seen in all.
+
+discover SENTINEL_PORTS MASTERS TIMEOUT_S T0
+    Poll INFO sentinel on each sentinel every 50 ms until its every one of
+    MASTERS masters shows sentinels=N+1 (N = number of sentinels - 1 others
+    plus itself); prints, per sentinel, the milliseconds from T0 (a
+    wall-clock time as bash's EPOCHREALTIME) and then the overall maximum.
+    Checked at the end with SENTINEL MASTERS (num-other-sentinels). Exit 1
+    on timeout.
+"""
+import os
+import random
+import select
+import signal
+import socket
+import sys
+import time
+
+
+class RespError(Exception):
+    pass
+
+
+class Incomplete(Exception):
+    pass
+
+
+def parse(buf, pos):
+    """One RESP value from buf at pos: (value, next pos); Incomplete if cut."""
+    i = buf.find(b"\r\n", pos)
+    if i < 0:
+        raise Incomplete()
+    t = buf[pos:pos + 1]
+    rest = buf[pos + 1:i]
+    nxt = i + 2
+    if t == b"+":
+        return rest.decode(), nxt
+    if t == b"-":
+        return RespError(rest.decode()), nxt
+    if t == b":":
+        return int(rest), nxt
+    if t == b"$":
+        n = int(rest)
+        if n < 0:
+            return None, nxt
+        if len(buf) < nxt + n + 2:
+            raise Incomplete()
+        return buf[nxt:nxt + n].decode("utf-8", "replace"), nxt + n + 2
+    if t in (b"*", b">", b"~", b"%"):
+        n = int(rest)
+        if n < 0:
+            return None, nxt
+        if t == b"%":
+            n *= 2
+        out = []
+        for _ in range(n):
+            v, nxt = parse(buf, nxt)
+            out.append(v)
+        return out, nxt
+    raise ConnectionError("protocol error: %r" % buf[pos:pos + 40])
+
+
+class Conn:
+    def __init__(self, port, timeout=2.0):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+    def send(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.s.sendall(b"".join(out))
+
+    def read(self):
+        while True:
+            try:
+                v, n = parse(self.buf, 0)
+                self.buf = self.buf[n:]
+                return v
+            except Incomplete:
+                d = self.s.recv(262144)
+                if not d:
+                    raise ConnectionError("connection closed")
+                self.buf += d
+
+    def pending(self):
+        """The values already complete in the buffer, after reading what is there."""
+        d = self.s.recv(262144)
+        if not d:
+            raise ConnectionError("connection closed")
+        self.buf += d
+        out = []
+        while True:
+            try:
+                v, n = parse(self.buf, 0)
+            except Incomplete:
+                return out
+            self.buf = self.buf[n:]
+            out.append(v)
+
+    def cmd(self, *args):
+        self.send(*args)
+        v = self.read()
+        if isinstance(v, RespError):
+            raise v
+        return v
+
+
+def field(info, name):
+    key = name + ":"
+    for line in info.split("\r\n"):
+        if line.startswith(key):
+            return line[len(key):]
+    return None
+
+
+def pairs(lst):
+    return dict(zip(lst[0::2], lst[1::2])) if isinstance(lst, list) else {}
+
+
+def ports(s):
+    return [int(p) for p in s.split(",") if p]
+
+
+def ms(t):
+    return "%.1f" % (t * 1000.0)
+
+
+def subscribe(port):
+    c = Conn(port)
+    c.send("PSUBSCRIBE", "*")
+    c.read()  # the psubscribe confirmation
+    c.s.setblocking(False)
+    return c
+
+
+def events(c):
+    """(channel, payload) of the pmessages waiting on a subscribed connection."""
+    out = []
+    try:
+        for v in c.pending():
+            if isinstance(v, list) and len(v) == 4 and v[0] == "pmessage":
+                out.append((v[2], v[3]))
+    except BlockingIOError:
+        pass
+    return out
+
+
+# --- sdown ----------------------------------------------------------------------------
+def sdown(sport, mpid, name, down_after, timeout):
+    c = subscribe(sport)
+    time.sleep(random.random())
+    want_up = "master %s " % name
+    stopped = None
+    rc = 1
+    try:
+        os.kill(mpid, signal.SIGSTOP)
+        stopped = time.monotonic()
+        deadline = stopped + timeout
+        got = None
+        while got is None and time.monotonic() < deadline:
+            select.select([c.s], [], [], 0.05)
+            now = time.monotonic()
+            for ch, msg in events(c):
+                if ch == "+sdown" and msg.startswith(want_up):
+                    got = now
+        os.kill(mpid, signal.SIGCONT)
+        if got is None:
+            print("no +sdown within %d s" % timeout, file=sys.stderr)
+            return 1
+        print(ms(got - stopped))
+        rc = 0
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            select.select([c.s], [], [], 0.05)
+            for ch, msg in events(c):
+                if ch == "-sdown" and msg.startswith(want_up):
+                    return 0
+        print("no -sdown within %d s of SIGCONT" % timeout, file=sys.stderr)
+        return 1
+    finally:
+        if stopped is not None:
+            try:
+                os.kill(mpid, signal.SIGCONT)
+            except OSError:
+                pass
+    return rc
+
+
+# --- ready ----------------------------------------------------------------------------
+def ready_check(name, sports, servers):
+    """None when settled (then the master port), else a reason."""
+    addrs = set()
+    for p in sports:
+        c = Conn(p)
+        try:
+            a = c.cmd("SENTINEL", "get-master-addr-by-name", name)
+            if not a:
+                return None, "sentinel %d knows no master" % p
+            addrs.add(int(a[1]))
+            m = pairs(c.cmd("SENTINEL", "MASTER", name))
+            if m.get("flags") != "master":
+                return None, "sentinel %d: master flags %s" % (p, m.get("flags"))
+            if m.get("num-other-sentinels") != str(len(sports) - 1):
+                return None, "sentinel %d: %s other sentinels" % (p, m.get("num-other-sentinels"))
+            reps = [pairs(r) for r in c.cmd("SENTINEL", "REPLICAS", name)]
+            good = set()
+            for r in reps:
+                if (r.get("flags") == "slave" and r.get("master-link-status") == "ok"
+                        and r.get("master-port") == a[1]):
+                    good.add(int(r.get("port")))
+            want = set(servers) - {int(a[1])}
+            if not want <= good:
+                return None, "sentinel %d: replicas in good shape %s, want %s" % (p, sorted(good), sorted(want))
+        finally:
+            c.close()
+    if len(addrs) != 1:
+        return None, "sentinels disagree: %s" % sorted(addrs)
+    mport = addrs.pop()
+    if mport not in servers:
+        return None, "master %d is not one of the servers" % mport
+    for p in servers:
+        c = Conn(p)
+        try:
+            info = c.cmd("INFO", "replication")
+        finally:
+            c.close()
+        if p == mport:
+            if field(info, "role") != "master":
+                return None, "%d: role %s" % (p, field(info, "role"))
+        elif field(info, "master_port") != str(mport) or field(info, "master_link_status") != "up":
+            return None, "%d: master_port %s link %s" % (p, field(info, "master_port"),
+                                                          field(info, "master_link_status"))
+    return mport, None
+
+
+def ready(name, sports, servers, timeout):
+    deadline = time.monotonic() + timeout
+    why = "?"
+    while time.monotonic() < deadline:
+        try:
+            mport, why = ready_check(name, sports, servers)
+            if mport is not None:
+                print(mport)
+                return 0
+        except (OSError, RespError, ConnectionError) as e:
+            why = "%s: %s" % (type(e).__name__, e)
+        time.sleep(0.05)
+    print("not settled after %d s: %s" % (timeout, why), file=sys.stderr)
+    return 1
+
+
+# --- failover -------------------------------------------------------------------------
+def failover(name, sports, mport, mpid, rports, mode, outfile, stopfile, timeout):
+    subs = [subscribe(p) for p in sports]
+    sconn = {p: Conn(p, 1.0) for p in sports}
+    rconn = {p: Conn(p, 1.0) for p in rports}
+    switch = {p: 0 for p in sports}
+    counts = {"+elected-leader": 0, "+try-failover": 0, "aborts": 0}
+    t = {}
+    newport = None
+    if mode == "kill":
+        os.kill(mpid, signal.SIGKILL)
+        t0 = time.monotonic()
+    else:
+        t0 = time.monotonic()
+        r = sconn[sports[0]].cmd("SENTINEL", "FAILOVER", name)
+        if r != "OK":
+            print("SENTINEL FAILOVER: %r" % r, file=sys.stderr)
+    deadline = t0 + timeout
+    agreed = {}
+    written = False
+    while True:
+        now = time.monotonic()
+        # events
+        for i, c in enumerate(subs):
+            for ch, msg in events(c):
+                if ch == "+switch-master":
+                    switch[sports[i]] += 1
+                elif ch in counts:
+                    counts[ch] += 1
+                elif ch.startswith("-failover-abort"):
+                    counts["aborts"] += 1
+                elif ch == "+failover-end" and "end" not in t:
+                    t["end"] = now - t0
+        # polls
+        if not written:
+            try:
+                if "writes" not in t:
+                    for p, c in rconn.items():
+                        try:
+                            c.cmd("SET", "sentinel-bench:failover", "1")
+                        except RespError:
+                            continue
+                        t["writes"] = time.monotonic() - t0
+                        newport = p
+                        break
+                if "sentinels" not in t:
+                    for p, c in sconn.items():
+                        if p not in agreed:
+                            a = c.cmd("SENTINEL", "get-master-addr-by-name", name)
+                            if a and int(a[1]) != mport:
+                                agreed[p] = int(a[1])
+                    if len(agreed) == len(sports):
+                        t["sentinels"] = time.monotonic() - t0
+                        if len(set(agreed.values())) != 1:
+                            print("sentinels name different masters: %s" % agreed, file=sys.stderr)
+                if "replica" not in t and newport is not None:
+                    others = [p for p in rports if p != newport]
+                    ok = True
+                    for p in others:
+                        info = rconn[p].cmd("INFO", "replication")
+                        if (field(info, "master_port") != str(newport)
+                                or field(info, "master_link_status") != "up"):
+                            ok = False
+                    if ok:
+                        t["replica"] = time.monotonic() - t0
+            except (OSError, ConnectionError) as e:
+                print("poll: %s" % e, file=sys.stderr)
+                time.sleep(0.05)
+            done = all(k in t for k in ("writes", "sentinels", "replica", "end"))
+            if done or time.monotonic() > deadline:
+                if newport is None and agreed:
+                    newport = list(agreed.values())[0]
+                with open(outfile, "w") as f:
+                    f.write("%s %s %s %s %s\n" % tuple(
+                        [ms(t[k]) if k in t else "-" for k in ("writes", "sentinels", "replica", "end")]
+                        + [newport if newport else "-"]))
+                open(outfile + ".done", "w").close()
+                written = True
+        if written and (os.path.exists(stopfile) or time.monotonic() > deadline + 120):
+            break
+        rl, _, _ = select.select([c.s for c in subs], [], [], 0.002 if not written else 0.05)
+    spurious = int(max(switch.values()) > 1 or counts["+elected-leader"] > 1)
+    with open(outfile + ".events", "w") as f:
+        f.write("%d %d %d %d %d\n" % (max(switch.values()), counts["+elected-leader"],
+                                      counts["+try-failover"], counts["aborts"], spurious))
+    return 0
+
+
+# --- discover -------------------------------------------------------------------------
+def discover(sports, masters, timeout, t0wall):
+    need = ("sentinels=%d\r\n" % len(sports)).encode()
+    conns = {}
+    got = {}
+    deadline = time.monotonic() + timeout
+    while len(got) < len(sports) and time.monotonic() < deadline:
+        for p in sports:
+            if p in got:
+                continue
+            try:
+                if p not in conns:
+                    conns[p] = Conn(p, 5.0)
+                c = conns[p]
+                c.send("INFO", "sentinel")
+                v = c.read()
+                if isinstance(v, str) and v.encode().count(need) + (
+                        1 if v.endswith("sentinels=%d" % len(sports)) else 0) >= masters:
+                    got[p] = time.time() - t0wall
+            except (OSError, ConnectionError):
+                conns.pop(p, None)
+        time.sleep(0.05)
+    if len(got) < len(sports):
+        print("not every sentinel knows its peers for every master after %d s" % timeout, file=sys.stderr)
+        return 1
+    bad = 0
+    for p in sports:
+        ms_ = conns[p].cmd("SENTINEL", "MASTERS")
+        n = sum(1 for m in ms_ if pairs(m).get("num-other-sentinels") == str(len(sports) - 1))
+        if n < masters:
+            print("sentinel %d: SENTINEL MASTERS shows %d masters with %d others" % (p, n, len(sports) - 1),
+                  file=sys.stderr)
+            bad = 1
+    print(" ".join(ms(got[p]) for p in sports), ms(max(got.values())))
+    return bad
+
+
+def main(a):
+    cmd = a[0] if a else ""
+    if cmd == "sdown":
+        return sdown(int(a[1]), int(a[2]), a[3], int(a[4]), float(a[5]))
+    if cmd == "ready":
+        return ready(a[1], ports(a[2]), ports(a[3]), float(a[4]))
+    if cmd == "failover":
+        return failover(a[1], ports(a[2]), int(a[3]), int(a[4]), ports(a[5]), a[6], a[7], a[8], float(a[9]))
+    if cmd == "discover":
+        return discover(ports(a[1]), int(a[2]), float(a[3]), float(a[4]))
+    print("usage: sentinel-probe.py sdown|ready|failover|discover ...", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)
