@@ -219,14 +219,23 @@ The sentinels (ports $sentinel_port to $((sentinel_port + 2))) watch the master 
 Take the master away and watch the events in the psubscribe window:
 EOF
 printf '  %-20s # %s\n' \
-    "kill -STOP ${pids[0]}" "freeze the master: +sdown after 5 s, then +odown" \
-    "" "once two sentinels agree that it is down" \
-    "kill -CONT ${pids[0]}" "wake it up: -sdown, -odown" \
-    "kill ${pids[0]}" "or stop it for good (the rest of the demo keeps running)"
+    "kill -STOP ${pids[0]}" "freeze the master: +sdown after 5 s, +odown once two" \
+    "" "sentinels agree, then a failover: one replica is promoted" \
+    "kill -CONT ${pids[0]}" "wake it up: before the failover, -sdown and -odown;" \
+    "" "after it, it is made a replica (+convert-to-slave)" \
+    "kill ${pids[0]}" "or stop it for good: a failover too (the rest keeps running)"
 cat <<EOF
-Failover is not implemented yet: the sentinels report the master down
-(+sdown, +odown) but do not promote a replica, so
-get-master-addr-by-name keeps answering port $master_port.
+The failover is over when +switch-master names the new master, e.g.
+  +switch-master mymaster 127.0.0.1 $master_port 127.0.0.1 $((master_port + 1))
+Every sentinel then gives the new address; ask again:
+  redis-cli -p $sentinel_port sentinel get-master-addr-by-name mymaster
+  redis-cli -p $sentinel_port sentinel replicas mymaster    # the old master is listed here now
+The elected sentinel shows each step (+elected-leader, +promoted-slave,
++slave-reconf-done, +failover-end); it may not be the one on port $sentinel_port:
+see $data/<port>/sentinel.log. To fail over without stopping anything:
+  redis-cli -p $sentinel_port sentinel failover mymaster
+The sentinels remember the new master in $data:
+remove it to start again with port $master_port as the master.
 
 Press Ctrl-C to stop (the data set is saved to $data/$master_port on the way out).
 EOF

@@ -36,6 +36,8 @@ static struct kv_command client_subs[] = {
 	{ "info", cmd_client_info, 2, NS | L | S, 0, 0, 0, "@slow @connection", NULL, NULL, 0, 0 },
 	{ "kill", cmd_client_kill, -3, A | NS | L | S, 0, 0, 0, "@admin @slow @dangerous @connection", NULL, NULL, 0, 0 },
 	{ "setinfo", cmd_client_setinfo, 4, NS | L | S, 0, 0, 0, "@slow @connection", NULL, NULL, 0, 0 },
+	{ "pause", cmd_client_pause, -3, A | NS | L | S, 0, 0, 0, "@admin @slow @dangerous @connection", NULL, NULL, 0, 0 },
+	{ "unpause", cmd_client_unpause, 2, A | NS | L | S, 0, 0, 0, "@admin @slow @dangerous @connection", NULL, NULL, 0, 0 },
 	{ "help", cmd_client_help, 2, L | S, 0, 0, 0, "@slow @connection", NULL, NULL, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, 0 }
 };

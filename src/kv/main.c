@@ -132,7 +132,7 @@ cron(void *arg)
 	UNUSED(arg);
 	persist_cron();
 	repl_cron();
-	if (!srv.loading && kv_active_expire_enabled && !server_is_replica())
+	if (!srv.loading && kv_active_expire_enabled && !server_is_replica() && !server_paused())
 		db_active_expire(util_wall_ms(), 1000);
 	if (now - last_second >= 1000) {
 		last_second = now;
@@ -205,7 +205,7 @@ main(int argc, char **argv)
 {
 	const char *file = NULL;
 	char *err = NULL;
-	struct client_ops ops = { server_dispatch, server_client_free };
+	struct client_ops ops = { server_dispatch, server_client_free, server_may_run };
 	struct client_limits lim = { 0 };
 	int first = 1;
 

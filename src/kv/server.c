@@ -439,3 +439,120 @@ cmd_exec(struct client *c)
 	free(q);
 	c->lastcmd = "exec";
 }
+
+/* --- CLIENT PAUSE ------------------------------------------------------------ */
+
+static int64_t	pause_until;	/* monotonic ms, 0 when not paused */
+static bool	pause_all;	/* ALL, or only commands that write or may replicate */
+static uint64_t	*paused_ids;	/* clients holding a request */
+static size_t	 npaused, cappaused;
+
+static bool
+paused_now(void)
+{
+	return pause_until != 0 && loop_now_ms() < pause_until;
+}
+
+/* Does this request wait while clients are paused? */
+bool
+server_may_run(struct client *c)
+{
+	const struct kv_command *cmd;
+
+	if (!paused_now() || (c->flags & (CLIENT_MASTER | CLIENT_REPLICA)))
+		return true;
+	cmd = cmd_lookup(c->argv[0]);
+	/* Unknown commands get their error; ALL holds everything else, CLIENT UNPAUSE too (as Redis). */
+	if (cmd == NULL)
+		return true;
+	/* Inside MULTI commands are only queued; EXEC is what waits. */
+	if ((c->flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") != 0)
+		return true;
+	if (!pause_all && !(cmd->flags & CMD_WRITE) && strcmp(cmd->name, "publish") != 0 &&
+	    strcmp(cmd->name, "exec") != 0)
+		return true;
+	if (npaused == cappaused) {
+		cappaused = cappaused ? cappaused * 2 : 16;
+		paused_ids = xreallocarray(paused_ids, cappaused, sizeof *paused_ids);
+	}
+	paused_ids[npaused++] = c->id;
+	return false;
+}
+
+static void
+unpause(void)
+{
+	size_t n = npaused;
+	uint64_t *ids = paused_ids;
+
+	pause_until = 0;
+	paused_ids = NULL;
+	npaused = cappaused = 0;
+	db_set_replica(server_is_replica());
+	/* In the order they came. */
+	for (size_t i = 0; i < n; i++) {
+		struct client *c = client_by_id(ids[i]);
+
+		if (c != NULL)
+			client_unblock(c);
+	}
+	free(ids);
+}
+
+static void
+pause_timer(void *arg)
+{
+	UNUSED(arg);
+	if (pause_until != 0 && loop_now_ms() >= pause_until)
+		unpause();
+}
+
+void
+cmd_client_pause(struct client *c)
+{
+	long long ms;
+
+	if (!util_parse_ll(c->argv[2], c->argvlen[2], &ms) || ms < 0) {
+		client_err(c, "ERR timeout is not an integer or out of range");
+		return;
+	}
+	if (c->argc > 4) {
+		reply_syntax_error(c);
+		return;
+	}
+	if (c->argc == 4 && !arg_eq(c, 3, "write") && !arg_eq(c, 3, "all")) {
+		reply_syntax_error(c);
+		return;
+	}
+	/* A longer or stronger pause wins over the one in force, as in Redis. */
+	{
+		bool all = c->argc == 3 || arg_eq(c, 3, "all");
+
+		if (!paused_now()) {
+			pause_all = all;
+			pause_until = loop_now_ms() + ms;
+		} else {
+			pause_all = pause_all || all;
+			if (loop_now_ms() + ms > pause_until)
+				pause_until = loop_now_ms() + ms;
+		}
+	}
+	/* Keys do not expire while paused: the dataset stays as the replicas have it. */
+	db_set_replica(true);
+	loop_once(ms + 1, pause_timer, NULL);
+	client_ok(c);
+}
+
+void
+cmd_client_unpause(struct client *c)
+{
+	if (pause_until != 0)
+		unpause();
+	client_ok(c);
+}
+
+bool
+server_paused(void)
+{
+	return paused_now();
+}

@@ -145,6 +145,9 @@ const struct kv_command *const *cmd_all(size_t *n);
 /* server.c */
 void	server_dispatch(struct client *c);
 void	server_client_free(struct client *c);
+/* CLIENT PAUSE: may this request run now? (client_ops.may_run) */
+bool	server_may_run(struct client *c);
+bool	server_paused(void);
 /* Run a command for a client without the checks (EXEC). */
 void	server_call(struct client *c, const struct kv_command *cmd);
 /* A write happened: count it for save points and replication. */
@@ -175,7 +178,8 @@ void	cmd_ping(struct client *), cmd_echo(struct client *), cmd_quit(struct clien
 void	cmd_client_setname(struct client *), cmd_client_getname(struct client *),
 	cmd_client_id(struct client *), cmd_client_list(struct client *),
 	cmd_client_info(struct client *), cmd_client_kill(struct client *),
-	cmd_client_setinfo(struct client *), cmd_client_help(struct client *);
+	cmd_client_setinfo(struct client *), cmd_client_help(struct client *),
+	cmd_client_pause(struct client *), cmd_client_unpause(struct client *);
 /* cmd_admin.c */
 void	cmd_dbsize(struct client *), cmd_flushdb(struct client *), cmd_flushall(struct client *),
 	cmd_config_get(struct client *), cmd_config_set(struct client *),

@@ -263,7 +263,7 @@ client_unblock(struct client *c)
 	c->flags &= ~CLIENT_BLOCKED;
 	client_reply_added(c);
 	/* Requests that arrived while it waited run after this pass. */
-	if (c->qpos < c->query.len || c->query.len > 0)
+	if (c->qpos < c->query.len || c->query.len > 0 || (c->flags & CLIENT_HELD))
 		loop_defer(unblocked, (void *)(uintptr_t)c->id);
 }
 
@@ -286,6 +286,10 @@ client_process(struct client *c)
 
 	rl.max_bulk = limits.max_bulk;
 	rl.max_multibulk = limits.max_multibulk;
+	if ((c->flags & CLIENT_HELD) && !(c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP))) {
+		/* A request that waited (CLIENT PAUSE) runs first, as it came. */
+		goto run_held;
+	}
 	while (c->qpos < c->query.len &&
 	    !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))) {
 		enum resp_status st;
@@ -320,10 +324,20 @@ client_process(struct client *c)
 		}
 		c->cmd_bytes = c->partial_bytes;
 		c->partial_bytes = 0;
+	run_held:
 		c->argc = c->parser.argc;
 		c->argv = c->parser.argv;
 		c->argvlen = c->parser.argvlen;
 		c->last_ms = loop_now_ms();
+		if (ops.may_run != NULL && !(c->flags & CLIENT_HELD) && !ops.may_run(c)) {
+			/* Keep the parsed request; client_unblock() runs it. */
+			c->flags |= CLIENT_BLOCKED | CLIENT_HELD;
+			c->argc = 0;
+			c->argv = NULL;
+			c->argvlen = NULL;
+			break;
+		}
+		c->flags &= ~CLIENT_HELD;
 		c->flags |= CLIENT_IN_DISPATCH;
 		ops.dispatch(c);
 		c->flags &= ~CLIENT_IN_DISPATCH;

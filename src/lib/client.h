@@ -29,6 +29,7 @@ struct hmap;
 #define CLIENT_REPLICA		0x0080	/* a replica of ours */
 #define CLIENT_BLOCKED		0x0100	/* waiting (WAIT): requests after it wait too */
 #define CLIENT_OBUF_EXEMPT	0x0200	/* a sync payload is in the reply: no limits until sent */
+#define CLIENT_HELD		0x0800	/* a parsed request waits in the parser (paused) */
 #define CLIENT_IN_DISPATCH	0x0400
 
 enum client_class {
@@ -101,6 +102,11 @@ TAILQ_HEAD(client_list, client);
 struct client_ops {
 	void	(*dispatch)(struct client *c);	/* c->argc/argv/argvlen are set */
 	void	(*on_free)(struct client *c);	/* release c->ud */
+	/*
+	 * May c run this request now? (NULL: always.) When not, the request is
+	 * held, the client blocked, and run when client_unblock() is called.
+	 */
+	bool	(*may_run)(struct client *c);
 };
 
 void	client_module_init(const struct client_ops *ops, const struct client_limits *lim);

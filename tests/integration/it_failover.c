@@ -491,6 +491,16 @@ scn_diag(struct scn *sc)
 	}
 }
 
+/* On failure, or always with IT_VERBOSE set. */
+static void
+scn_report(struct scn *sc, bool ok)
+{
+	const char *v = getenv("IT_VERBOSE");
+
+	if (!ok || (v != NULL && *v != '\0'))
+		scn_diag(sc);
+}
+
 /*
  * Every sentinel sees the master up with nslaves replicas listed with
  * flags "slave" and the two other sentinels.
@@ -616,6 +626,28 @@ wait_rfield(struct sent *s, int port, const char *field, const char *want, int d
 			return false;
 		}
 		free(v);
+		usleep(POLL_US);
+	}
+}
+
+/* Polls a file until it has the text. */
+static bool
+wait_file_has(const char *path, const char *what, int deadline_ms)
+{
+	int64_t end = util_mono_ms() + deadline_ms;
+	char *t;
+	bool has;
+
+	for (;;) {
+		t = h_read_file(path);
+		has = t != NULL && strstr(t, what) != NULL;
+		free(t);
+		if (has)
+			return true;
+		if (util_mono_ms() >= end) {
+			h_diag("%s never had %s", path, what);
+			return false;
+		}
 		usleep(POLL_US);
 	}
 }
@@ -870,8 +902,7 @@ automatic(const struct h_target *t, void *arg)
 		ok = false;
 	}
 out:
-	if (!ok)
-		scn_diag(&sc);
+	scn_report(&sc, ok);
 	free(desc);
 	free(sw);
 	free(conv);
@@ -959,8 +990,7 @@ forced(const struct h_target *t, void *arg)
 	ok = expect(r, "-NOGOODSLAVE No suitable replica to promote",
 	    "SENTINEL FAILOVER on a master without replicas") && ok;
 out:
-	if (!ok)
-		scn_diag(&sc);
+	scn_report(&sc, ok);
 	free(r1);
 	free(r2);
 	free(r);
@@ -1012,8 +1042,7 @@ chosen(const struct h_target *t, void *arg)
 	ok = writable_master(np, "fkey", "chosen") && ok;
 	ok = wait_follows(sc.r[1].port, np, H_DEADLINE_MS) && ok;
 out:
-	if (!ok)
-		scn_diag(&sc);
+	scn_report(&sc, ok);
 	free(r);
 	free(p0);
 	free(pm);
@@ -1027,17 +1056,25 @@ static bool
 slept(const struct h_target *t, void *arg)
 {
 	struct scn sc;
+	char *want = NULL, *text = NULL;
 	int64_t t0;
-	int np, oldport;
+	int np, oldport, n;
 	bool ok = false;
 
 	(void)arg;
 	scn_init(&sc, t, "fslept");
 	if (!master_start(&sc) || !replica_start(&sc, NULL) || !replica_start(&sc, NULL) ||
-	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]))
+	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe_all(&sc))
 		goto out;
 	/* Its config file now knows the replicas and the peers. */
 	sent_stop(&sc.s[2]);
+	want = xasprintf("sentinel monitor mymaster 127.0.0.1 %d 2", sc.mport);
+	text = h_read_file(sc.s[2].conf);
+	if (text == NULL || strstr(text, want) == NULL) {
+		h_diag("the stopped sentinel's config lacks \"%s\":", want);
+		h_diag_lines("  ", text ? text : "(unreadable)");
+		goto out;
+	}
 	oldport = sc.mport;
 	h_kill9(sc.m.pid);
 	sc.m.pid = 0;
@@ -1054,7 +1091,14 @@ slept(const struct h_target *t, void *arg)
 		goto out;
 	if (addr_port(sc.s[0].c) != np)
 		goto out;
-	/* It comes back believing in the old master and learns from the hellos. */
+	/* Still so: it comes back believing in the old master. */
+	free(text);
+	text = h_read_file(sc.s[2].conf);
+	if (text == NULL || strstr(text, want) == NULL) {
+		h_diag("the stopped sentinel's config changed");
+		goto out;
+	}
+	/* It learns from the hellos. */
 	if (!sent_spawn(&sc.s[2]) || !sent_tune(&sc.s[2]))
 		goto out;
 	t0 = util_mono_ms();
@@ -1063,13 +1107,26 @@ slept(const struct h_target *t, void *arg)
 		h_diag("%s: the returning sentinel learned it in %lld ms", t->name,
 		    (long long)(util_mono_ms() - t0));
 	ok = wait_mfield_all(&sc, "config-epoch", "1", H_DEADLINE_MS) && ok;
-	if (elected_count(&sc) != 1) {
-		h_diag("%d +elected-leader events at s0/s1, expected 1", elected_count(&sc));
+	/* From a peer's hello, not by a failover of its own. */
+	free(want);
+	want = xasprintf("+switch-master mymaster 127.0.0.1 %d 127.0.0.1 %d", oldport, np);
+	ok = wait_file_has(sc.s[2].log, "+config-update-from sentinel ", H_DEADLINE_MS) && ok;
+	ok = wait_file_has(sc.s[2].log, want, H_DEADLINE_MS) && ok;
+	free(text);
+	text = h_read_file(sc.s[2].log);
+	if (text == NULL || strstr(text, "+try-failover") != NULL ||
+	    strstr(text, "+elected-leader") != NULL) {
+		h_diag("the returning sentinel tried a failover of its own");
+		ok = false;
+	}
+	if ((n = elected_count(&sc)) != 1) {
+		h_diag("%d +elected-leader events at s0 and s1, expected 1", n);
 		ok = false;
 	}
 out:
-	if (!ok)
-		scn_diag(&sc);
+	scn_report(&sc, ok);
+	free(want);
+	free(text);
 	scn_free(&sc);
 	return ok;
 }
@@ -1117,8 +1174,7 @@ prio0(const struct h_target *t, void *arg)
 	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
 	ok = wait_follows(sc.r[0].port, np, H_DEADLINE_MS) && ok;
 out:
-	if (!ok)
-		scn_diag(&sc);
+	scn_report(&sc, ok);
 	free(r);
 	scn_free(&sc);
 	return ok;

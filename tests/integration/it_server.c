@@ -401,10 +401,91 @@ out:
 	return ok;
 }
 
+/* CLIENT PAUSE WRITE holds writes (and PUBLISH) until it ends; reads go on; ALL holds everything until UNPAUSE. */
+static bool
+client_pause(const struct h_target *t, void *arg)
+{
+	char *dir = h_tmpdir("pause");
+	struct h_server s;
+	struct h_conn *admin = NULL, *c = NULL;
+	char *r;
+	int64_t t0, dt;
+	bool ok = false;
+
+	(void)arg;
+	if (!start(&s, t, dir, NULL, NULL))
+		goto out;
+	admin = h_connect(s.port);
+	c = h_connect(s.port);
+	r = h_cmd(admin, "CLIENT", "PAUSE", "400", "WRITE", NULL);
+	ok = expect(r, "+OK", "CLIENT PAUSE 400 WRITE");
+	free(r);
+	t0 = util_mono_ms();
+	r = h_cmd(c, "GET", "k", NULL);
+	dt = util_mono_ms() - t0;
+	ok = expect(r, "(nil)", "GET while writes are paused") && ok;
+	free(r);
+	if (dt > 200) {
+		h_diag("a read waited %lld ms during a WRITE pause", (long long)dt);
+		ok = false;
+	}
+	t0 = util_mono_ms();
+	r = h_cmd(c, "SET", "k", "v", NULL);
+	dt = util_mono_ms() - t0;
+	ok = expect(r, "+OK", "SET after the pause") && ok;
+	free(r);
+	if (dt < 300) {
+		h_diag("a write ran %lld ms into a 400 ms WRITE pause", (long long)dt);
+		ok = false;
+	}
+	/* UNPAUSE (not a write) releases a write held by a long WRITE pause. */
+	r = h_cmd(admin, "CLIENT", "PAUSE", "5000", "WRITE", NULL);
+	ok = expect(r, "+OK", "CLIENT PAUSE 5000 WRITE") && ok;
+	free(r);
+	h_send(c, "SET", "k", "v2", NULL);
+	r = h_cmd(admin, "CLIENT", "UNPAUSE", NULL);
+	ok = expect(r, "+OK", "CLIENT UNPAUSE") && ok;
+	free(r);
+	t0 = util_mono_ms();
+	r = h_reply(c);
+	dt = util_mono_ms() - t0;
+	ok = expect(r, "+OK", "SET held by the pause, after UNPAUSE") && ok;
+	free(r);
+	if (dt > 2000) {
+		h_diag("UNPAUSE did not release the held SET (%lld ms)", (long long)dt);
+		ok = false;
+	}
+	/* ALL holds reads too, until it ends. */
+	r = h_cmd(admin, "CLIENT", "PAUSE", "400", "ALL", NULL);
+	ok = expect(r, "+OK", "CLIENT PAUSE 400 ALL") && ok;
+	free(r);
+	t0 = util_mono_ms();
+	r = h_cmd(c, "GET", "k", NULL);
+	dt = util_mono_ms() - t0;
+	ok = expect(r, "\"v2\"", "GET after a PAUSE ALL") && ok;
+	free(r);
+	if (dt < 300) {
+		h_diag("a read ran %lld ms into a 400 ms ALL pause", (long long)dt);
+		ok = false;
+	}
+	r = h_cmd(admin, "CLIENT", "PAUSE", "x", NULL);
+	ok = expect(r, "-ERR timeout is not an integer or out of range", "CLIENT PAUSE x") && ok;
+	free(r);
+out:
+	h_close(admin);
+	h_close(c);
+	h_server_stop(&s);
+	h_server_free(&s);
+	h_tmpdir_remove(dir);
+	free(dir);
+	return ok;
+}
+
 int
 main(void)
 {
-	h_plan(5 * h_nkinds());
+	h_plan(6 * h_nkinds());
+	h_run("CLIENT PAUSE WRITE and ALL, UNPAUSE", client_pause, NULL);
 	h_run("output buffer limit drops a subscriber that does not read", obuf_limit, NULL);
 	h_run("query buffer limit drops a client sending a huge request", qbuf_limit, NULL);
 	if (have_ipv6_loopback()) {
