@@ -11,6 +11,7 @@
 #                       redis-sentinel on PATH; =none: measure ours alone)
 #   REDIS_SERVER_BIN    redis-server for the monitored servers (default: on
 #                       PATH; =none: sentinel-kv only)
+#   KEEP_TMP=1          keep the temporary directory (logs) at the end
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 sentinel_bin=${SENTINEL_BIN:-$top/src/sentinel/sentinel}
@@ -75,7 +76,11 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	rm -rf "$tmp"
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "$me: files kept in $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -99,12 +104,16 @@ port_busy() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# free_port: a loopback port nobody listens on and not handed out before.
+# free_port: a loopback port nobody listens on and not handed out before,
+# below the ephemeral range (so that no outgoing connection holds it).
 declare -A given_ports
+eph_low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+case $eph_low in ''|*[!0-9]*) eph_low=32768 ;; esac
+[ "$eph_low" -gt 22000 ] || eph_low=60000
 free_port() {
 	local port
 	while :; do
-		port=$((20000 + RANDOM % 40000))
+		port=$((20000 + RANDOM % (eph_low - 20000)))
 		[ -n "${given_ports[$port]:-}" ] && continue
 		port_busy "$port" || break
 	done

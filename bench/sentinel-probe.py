@@ -296,8 +296,24 @@ def ready(name, sports, servers, timeout):
 # --- failover -------------------------------------------------------------------------
 def failover(name, sports, mport, mpid, rports, mode, outfile, stopfile, timeout):
     subs = [subscribe(p) for p in sports]
-    sconn = {p: Conn(p, 1.0) for p in sports}
-    rconn = {p: Conn(p, 1.0) for p in rports}
+    sconn = {}
+    rconn = {}
+
+    def get(pool, p):
+        if p not in pool:
+            pool[p] = Conn(p, 1.0)
+        return pool[p]
+
+    def drop(pool, p):
+        c = pool.pop(p, None)
+        if c is not None:
+            c.close()
+
+    def rc(p):
+        return get(rconn, p)
+
+    def sc(p):
+        return get(sconn, p)
     switch = {p: 0 for p in sports}
     counts = {"+elected-leader": 0, "+try-failover": 0, "aborts": 0}
     t = {}
@@ -307,7 +323,7 @@ def failover(name, sports, mport, mpid, rports, mode, outfile, stopfile, timeout
         t0 = time.monotonic()
     else:
         t0 = time.monotonic()
-        r = sconn[sports[0]].cmd("SENTINEL", "FAILOVER", name)
+        r = sc(sports[0]).cmd("SENTINEL", "FAILOVER", name)
         if r != "OK":
             print("SENTINEL FAILOVER: %r" % r, file=sys.stderr)
     deadline = t0 + timeout
@@ -326,41 +342,52 @@ def failover(name, sports, mport, mpid, rports, mode, outfile, stopfile, timeout
                     counts["aborts"] += 1
                 elif ch == "+failover-end" and "end" not in t:
                     t["end"] = now - t0
-        # polls
+        # polls (a new connection where the last one was closed: the
+        # promotion kills the replicas' normal clients)
         if not written:
-            try:
-                if "writes" not in t:
-                    for p, c in rconn.items():
-                        try:
-                            c.cmd("SET", "sentinel-bench:failover", "1")
-                        except RespError:
-                            continue
-                        t["writes"] = time.monotonic() - t0
-                        newport = p
-                        break
-                if "sentinels" not in t:
-                    for p, c in sconn.items():
-                        if p not in agreed:
-                            a = c.cmd("SENTINEL", "get-master-addr-by-name", name)
-                            if a and int(a[1]) != mport:
-                                agreed[p] = int(a[1])
-                    if len(agreed) == len(sports):
-                        t["sentinels"] = time.monotonic() - t0
-                        if len(set(agreed.values())) != 1:
-                            print("sentinels name different masters: %s" % agreed, file=sys.stderr)
-                if "replica" not in t and newport is not None:
-                    others = [p for p in rports if p != newport]
-                    ok = True
-                    for p in others:
-                        info = rconn[p].cmd("INFO", "replication")
-                        if (field(info, "master_port") != str(newport)
-                                or field(info, "master_link_status") != "up"):
-                            ok = False
-                    if ok:
-                        t["replica"] = time.monotonic() - t0
-            except (OSError, ConnectionError) as e:
-                print("poll: %s" % e, file=sys.stderr)
-                time.sleep(0.05)
+            for p in ([] if "writes" in t else rports):
+                try:
+                    c = rc(p)
+                    c.cmd("SET", "sentinel-bench:failover", "1")
+                except RespError:
+                    continue
+                except (OSError, ConnectionError):
+                    drop(rconn, p)
+                    continue
+                t["writes"] = time.monotonic() - t0
+                newport = p
+                break
+            if "sentinels" not in t:
+                for p in sports:
+                    if p in agreed:
+                        continue
+                    try:
+                        a = sc(p).cmd("SENTINEL", "get-master-addr-by-name", name)
+                    except (OSError, ConnectionError, RespError):
+                        drop(sconn, p)
+                        continue
+                    if a and int(a[1]) != mport:
+                        agreed[p] = int(a[1])
+                if len(agreed) == len(sports):
+                    t["sentinels"] = time.monotonic() - t0
+                    if len(set(agreed.values())) != 1:
+                        print("sentinels name different masters: %s" % agreed, file=sys.stderr)
+            if "replica" not in t and newport is not None:
+                ok = True
+                for p in rports:
+                    if p == newport:
+                        continue
+                    try:
+                        info = rc(p).cmd("INFO", "replication")
+                    except (OSError, ConnectionError, RespError):
+                        drop(rconn, p)
+                        ok = False
+                        continue
+                    if (field(info, "master_port") != str(newport)
+                            or field(info, "master_link_status") != "up"):
+                        ok = False
+                if ok:
+                    t["replica"] = time.monotonic() - t0
             done = all(k in t for k in ("writes", "sentinels", "replica", "end"))
             if done or time.monotonic() > deadline:
                 if newport is None and agreed:

@@ -468,9 +468,19 @@ server_may_run(struct client *c)
 	/* Inside MULTI commands are only queued; EXEC is what waits. */
 	if ((c->flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") != 0)
 		return true;
-	if (!pause_all && !(cmd->flags & CMD_WRITE) && strcmp(cmd->name, "publish") != 0 &&
-	    strcmp(cmd->name, "exec") != 0)
+	if (!pause_all && strcmp(cmd->name, "exec") == 0) {
+		/* EXEC waits only for a transaction that writes (as Redis). */
+		struct kvclient *k = c->ud;
+		bool writes = false;
+
+		for (size_t i = 0; k != NULL && i < k->nq; i++)
+			if ((k->q[i].cmd->flags & CMD_WRITE) || strcmp(k->q[i].cmd->name, "publish") == 0)
+				writes = true;
+		if (!writes)
+			return true;
+	} else if (!pause_all && !(cmd->flags & CMD_WRITE) && strcmp(cmd->name, "publish") != 0) {
 		return true;
+	}
 	if (npaused == cappaused) {
 		cappaused = cappaused ? cappaused * 2 : 16;
 		paused_ids = xreallocarray(paused_ids, cappaused, sizeof *paused_ids);

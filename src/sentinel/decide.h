@@ -162,6 +162,8 @@ bool	decide_failover_start(struct sentinel_state *st, struct instance *m, int64_
  * so that sentinels seeing ODOWN together do not split the vote.
  */
 int	decide_election_rank(const struct sentinel_state *st, const struct instance *m);
+/* One election slot, ms: longer than the shell's 20 ms tick (see tests/sim/election_sim.c). */
+#define DECIDE_RANK_SLOT_MS	25
 
 /* Has the election of a failover in FO_WAIT_START run out (min(election timeout, failover-timeout))? */
 bool	decide_election_timed_out(const struct sentinel_state *st, const struct instance *m,

@@ -13,6 +13,7 @@
 #include "decide.h"
 #include "emit.h"
 #include "failover.h"
+#include "info.h"
 #include "instance.h"
 #include "link.h"
 #include "log.h"
@@ -24,12 +25,13 @@
 /* INFO is polled this often from instances we wait on (promotion, reconfiguration). */
 #define FAST_INFO_MS	50
 /*
- * Election desync: sentinels that see ODOWN together wait rank x this before
- * asking for votes, the rank being their runid's place among the master's
- * sentinels. The first asks at once and wins; the others have voted for it
- * before their turn comes.
+ * Election desync: sentinels that see ODOWN together wait rank x
+ * DECIDE_RANK_SLOT_MS before asking for votes, the rank being their runid's
+ * place among the master's sentinels. The first asks at once and wins; the
+ * others have voted for it before their turn comes.
  */
-#define RANK_SLOT_MS	25
+/* A planned failover pauses writes on the old master at most this long (and never past failover-timeout). */
+#define COORD_PAUSE_MS	5000
 
 /* What a transaction reply is about, looked up again when it arrives. */
 struct fo_req {
@@ -85,6 +87,10 @@ static void
 abort_failover(struct instance *m, const char *event)
 {
 	emit_event(LOG_WARNING, event, m, "%s", "");
+	/* A planned failover that stops lets the old master's clients go on. */
+	if (m->coord_state == 1)
+		monitor_command(m, NULL, NULL, "CLIENT", "UNPAUSE", NULL);
+	m->coord_state = 0;
 	decide_failover_abort(m);
 }
 
@@ -198,10 +204,103 @@ send_slaveof(struct instance *m, struct instance *rep, const char *host, int por
 	return rc;
 }
 
+static void	step(struct instance *m, int64_t now);
+
+/* The paused master's offset arrived. */
+static void
+coord_offset_reply(struct link *l, redisReply *r, void *privdata)
+{
+	char *name = privdata, off[32];
+	struct instance *m = instance_master_find(name);
+
+	UNUSED(l);
+	if (r != NULL && m != NULL && m->coord_state == 1 && r->type == REDIS_REPLY_STRING &&
+	    info_field(r->str, r->len, "master_repl_offset", off, sizeof off)) {
+		m->coord_offset = strtoll(off, NULL, 10);
+		step(m, loop_now_ms());
+	}
+	free(name);
+}
+
+/* How long the old master's writes are held during a planned failover. */
+static long long
+coord_pause_ms(const struct instance *m)
+{
+	return m->failover_timeout < COORD_PAUSE_MS ? m->failover_timeout : COORD_PAUSE_MS;
+}
+
+/*
+ * A planned failover (SENTINEL FAILOVER with the master up) loses no write:
+ * writes on the old master are held (CLIENT PAUSE WRITE), the chosen replica
+ * catches up with the master's offset, then it is promoted and the old master
+ * demoted at once. Returns true while we still wait.
+ */
+static bool
+coordinate(struct instance *m, struct instance *rep, int64_t now)
+{
+	char ms[32];
+
+	if (m->coord_state == 2)
+		return false;
+	if (m->coord_state == 0) {
+		if (!(m->flags & INST_FORCE_FAILOVER) || (m->flags & INST_S_DOWN) ||
+		    !monitor_link_connected(m))
+			return false;
+		snprintf(ms, sizeof ms, "%lld", coord_pause_ms(m));
+		if (monitor_command(m, NULL, NULL, "CLIENT", "PAUSE", ms, "WRITE", NULL) != 0)
+			return false;
+		m->coord_state = 1;
+		m->coord_offset = -1;
+		m->coord_start = now;
+		/*
+		 * The offset to reach: asked on the same link right after the
+		 * pause, so the answer counts every write the master took.
+		 */
+		monitor_command(m, coord_offset_reply, xstrdup(m->name), "INFO", "replication", NULL);
+		log_notice("Planned failover of %s: writes paused on the old master", m->name);
+		return true;
+	}
+	if (m->coord_offset >= 0 && rep->slave_repl_offset >= m->coord_offset) {
+		log_notice("Planned failover of %s: replica %s caught up at offset %lld",
+		    m->name, rep->name, m->coord_offset);
+		m->coord_state = 2;
+		return false;
+	}
+	/* Do not hold writes longer than half the pause waiting for a replica that lags. */
+	if (now - m->coord_start > coord_pause_ms(m) / 2) {
+		log_warning("Planned failover of %s: replica %s did not catch up (offset %lld of %lld); "
+		    "promoting it anyway", m->name, rep->name, rep->slave_repl_offset, m->coord_offset);
+		m->coord_state = 2;
+		return false;
+	}
+	monitor_info_every(rep, 10);
+	return true;
+}
+
+/* After a planned promotion: the old master follows the new one at once, then its clients go on. */
+static void
+demote_old_master(struct instance *m, struct instance *rep)
+{
+	char port[16];
+
+	snprintf(port, sizeof port, "%d", rep->port);
+	monitor_command(m, NULL, NULL, "MULTI", NULL);
+	monitor_command(m, NULL, NULL, "SLAVEOF", rep->ip, port, NULL);
+	monitor_command(m, NULL, NULL, "CONFIG", "REWRITE", NULL);
+	monitor_command(m, NULL, NULL, "CLIENT", "KILL", "TYPE", "normal", NULL);
+	monitor_command(m, NULL, NULL, "EXEC", NULL);
+	/* Held writes now get -READONLY instead of landing on a master nobody follows. */
+	monitor_command(m, NULL, NULL, "CLIENT", "UNPAUSE", NULL);
+	emit_event(LOG_NOTICE, "+convert-to-slave", m, "%s", "");
+}
+
 static void
 promote(struct instance *m, int64_t now)
 {
 	struct instance *rep = m->promoted_slave;
+
+	if (coordinate(m, rep, now))
+		return;
 
 	if (!monitor_link_connected(rep)) {
 		if (now - m->failover_state_change_time > m->failover_timeout)
@@ -228,6 +327,9 @@ promoted(struct instance *m, int64_t now)
 		log_warning("Simulated failure after promotion: exiting");
 		exit(99);
 	}
+	if (m->coord_state != 0)
+		demote_old_master(m, rep);
+	m->coord_state = 0;
 	decide_failover_state(m, FO_RECONF_SLAVES, now);
 	emit_event(LOG_WARNING, "+failover-state-reconf-slaves", m, "%s", "");
 	if (m->client_reconfig_script) {
@@ -388,7 +490,7 @@ failover_tick(struct instance *m, int64_t now)
 
 	if (m->failover_state == FO_NONE) {
 		/* A short random delay keeps sentinels that see ODOWN together from splitting the vote. */
-		if (decide_failover_start(&sentinel, m, now, decide_election_rank(&sentinel, m) * RANK_SLOT_MS + jitter(5),
+		if (decide_failover_start(&sentinel, m, now, decide_election_rank(&sentinel, m) * DECIDE_RANK_SLOT_MS + jitter(5),
 		    &delay_until)) {
 			m->failover_votes_asked = 0;
 			emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
@@ -419,8 +521,13 @@ failover_on_info(struct instance *ri)
 	struct instance *m = ri->master;
 	int64_t now = loop_now_ms();
 
+
 	if (ri->type != INST_REPLICA || m == NULL)
 		return;
+	if (m->failover_state == FO_SEND_SLAVEOF_NOONE && m->promoted_slave == ri) {
+		step(m, now);
+		return;
+	}
 	if (m->failover_state == FO_SELECT_SLAVE) {
 		step(m, now);
 		return;

@@ -132,7 +132,11 @@ struct instance {
 	int64_t		 failover_state_change_time;
 	int64_t		 failover_delay_logged;
 	struct instance	*promoted_slave;
-	int64_t		 failover_votes_asked;	/* when we asked for votes in this attempt, 0 not yet */
+	int64_t		 failover_votes_asked;
+	/* Coordinated planned failover: 0 no, 1 old master paused and replica catching up, 2 done waiting. */
+	int		 coord_state;
+	long long	 coord_offset;		/* the paused master's offset, -1 until known */
+	int64_t		 coord_start;	/* when we asked for votes in this attempt, 0 not yet */
 	char		*failover_target_ip;	/* SENTINEL FAILOVER name ip port: this replica */
 	int		 failover_target_port;
 };

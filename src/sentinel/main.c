@@ -121,7 +121,8 @@ int
 main(int argc, char **argv)
 {
 	struct client_limits lim = { 0 };
-	char *path, *err = NULL;
+	static char *path;	/* static: reachable to the end, like the rest of the state */
+	char *err = NULL;
 	bool test_config = false;
 	int nargs = 0;
 	char **args;
@@ -179,6 +180,7 @@ main(int argc, char **argv)
 	if (sconf_load(path, nargs, args, &err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		free(err);
+		free(args);
 		return 1;
 	}
 	free(args);

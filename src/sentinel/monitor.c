@@ -420,7 +420,8 @@ monitor_send_hellos(struct instance *m)
 {
 	int64_t now = loop_now_ms();
 
-	if (m->shell && m->shell->cmd && link_is_connected(m->shell->cmd) &&
+	/* No PUBLISH to a master whose writes we paused: it would be held too. */
+	if (m->shell && m->shell->cmd && link_is_connected(m->shell->cmd) && m->coord_state != 1 &&
 	    publish_hello(m->shell->cmd, m, m) == 0)
 		m->shell->last_pub_time = now;
 	for (size_t k = 0; k < m->nreplicas; k++) {
@@ -668,7 +669,8 @@ ask_peer(struct instance *m, struct instance *si)
 	req->master = xstrdup(m->name);
 	/* While a failover of ours is starting, the question is a vote request. */
 	if (link_commandv(l, ask_reply, req, "SENTINEL", "is-master-down-by-addr",
-	    m->ip, port, epoch, m->failover_state > FO_NONE ? sentinel.myid : "*", NULL) < 0) {
+	    m->ip, port, epoch, m->failover_state > FO_NONE && m->failover_votes_asked != 0 ?
+	    sentinel.myid : "*", NULL) < 0) {
 		free(req->master);
 		free(req);
 		return;
@@ -886,10 +888,14 @@ monitor_process_hello(const char *msg, size_t len)
 		    (unsigned long long)sentinel.current_epoch);
 	}
 	/* A newer configuration of this master: follow it (the failover happened elsewhere). */
-	if (m->failover_state == FO_NONE && h.master_config_epoch > m->config_epoch) {
+	if ((m->failover_state == FO_NONE || m->failover_state == FO_WAIT_START) &&
+	    h.master_config_epoch > m->config_epoch) {
 		const char *ip;
 		int port;
 
+		/* Our attempt, not elected yet, is moot: someone else promoted a replica. */
+		if (m->failover_state == FO_WAIT_START)
+			decide_failover_abort(m);
 		m->config_epoch = h.master_config_epoch;
 		instance_current_addr(m, &ip, &port);
 		if (ip == NULL || strcmp(ip, h.master_ip) != 0 || port != h.master_port) {
@@ -1022,7 +1028,8 @@ periodic(struct instance *ri, int64_t now)
 		if (decide_info_due(&sentinel, ri, now, s->last_info_sent))
 			send_info(ri);
 	}
-	if (decide_hello_due(&sentinel, ri, now, s->last_pub_time)) {
+	if (decide_hello_due(&sentinel, ri, now, s->last_pub_time) &&
+	    !(ri->type == INST_MASTER && ri->coord_state == 1)) {
 		struct instance *m = ri->type == INST_MASTER ? ri : ri->master;
 
 		if (publish_hello(cmd, ri, m) == 0)

@@ -27,6 +27,12 @@
 #define DOWN_AFTER	500	/* ms, sentinel down-after-milliseconds */
 #define FO_TIMEOUT	5000	/* ms, sentinel failover-timeout */
 #define FO_DEADLINE_MS	15000	/* for a whole failover to be seen */
+/*
+ * Once one sentinel has the new master the others follow within a few
+ * hello periods; well under the election timeout (min(10 s, failover-
+ * timeout)), so a sentinel waiting on its own lost election is caught.
+ */
+#define SPREAD_MS	(FO_TIMEOUT / 2)
 #define POLL_US		20000	/* between looks at a changing state */
 #define LOG_TAIL	60	/* lines of a sentinel log shown on failure */
 
@@ -652,6 +658,47 @@ wait_file_has(const char *path, const char *what, int deadline_ms)
 	}
 }
 
+static bool
+has_flag(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p = flags;
+
+	while (p != NULL && (p = strstr(p, flag)) != NULL) {
+		if ((p == flags || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Sentinel s sees the peer on port subjectively down. */
+static bool
+wait_peer_sdown(struct sent *s, int port, int deadline_ms)
+{
+	int64_t end = util_mono_ms() + deadline_ms;
+	struct h_node *l;
+	const char *f;
+	bool down;
+
+	for (;;) {
+		l = node(s->c, "SENTINEL", "SENTINELS", "mymaster", NULL);
+		f = fget(entry_by_port(l, port), "flags");
+		down = f != NULL && has_flag(f, "s_down");
+		if (!down && util_mono_ms() >= end) {
+			h_diag("the sentinel on port %d does not see port %d down:", s->port,
+			    port);
+			diag_node("  ", l);
+		}
+		h_node_free(l);
+		if (down)
+			return true;
+		if (util_mono_ms() >= end)
+			return false;
+		usleep(POLL_US);
+	}
+}
+
 /* --- events ----------------------------------------------------------------- */
 
 static bool
@@ -738,7 +785,7 @@ ev_count(const struct buf *ev, const char *type)
 
 	while ((at = ev_find(ev, (size_t)at, type, NULL, false)) != -1) {
 		n++;
-		at++;
+		at += (long)strcspn(ev->data + at, "\n");
 	}
 	return n;
 }
@@ -852,7 +899,7 @@ automatic(const struct h_target *t, void *arg)
 		h_diag("the new master at port %d is not one of the replicas", np);
 		goto out;
 	}
-	if (!wait_addr_all(&sc, np, H_DEADLINE_MS))
+	if (!wait_addr_all(&sc, np, SPREAD_MS))
 		goto out;
 	ok = true;
 
@@ -975,6 +1022,9 @@ forced(const struct h_target *t, void *arg)
 	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
 	ok = wait_mfield_all(&sc, "config-epoch", "1", H_DEADLINE_MS) && ok;
 	ok = writable_master(np, "fkey", "forced") && ok;
+	/* The old master, still up, ends up following the new one. */
+	ok = wait_follows(sc.mport, np, H_DEADLINE_MS) && ok;
+	ok = wait_key(sc.mport, "fkey", "\"forced\"", H_DEADLINE_MS) && ok;
 
 	/* A master without replicas has nobody to promote. */
 	if (!srv_start(&sc, &sc.x, "lone", 0, NULL)) {
@@ -1041,6 +1091,7 @@ chosen(const struct h_target *t, void *arg)
 	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
 	ok = writable_master(np, "fkey", "chosen") && ok;
 	ok = wait_follows(sc.r[1].port, np, H_DEADLINE_MS) && ok;
+	ok = wait_follows(sc.mport, np, H_DEADLINE_MS) && ok;
 out:
 	scn_report(&sc, ok);
 	free(r);
@@ -1075,6 +1126,13 @@ slept(const struct h_target *t, void *arg)
 		h_diag_lines("  ", text ? text : "(unreadable)");
 		goto out;
 	}
+	/*
+	 * Both others see it down before the master dies: the failover is run
+	 * by two sentinels that agree on who is there.
+	 */
+	if (!wait_peer_sdown(&sc.s[0], sc.s[2].port, H_DEADLINE_MS) ||
+	    !wait_peer_sdown(&sc.s[1], sc.s[2].port, H_DEADLINE_MS))
+		goto out;
 	oldport = sc.mport;
 	h_kill9(sc.m.pid);
 	sc.m.pid = 0;
@@ -1087,9 +1145,7 @@ slept(const struct h_target *t, void *arg)
 	}
 	h_diag("%s: failover by two sentinels in %lld ms", t->name,
 	    (long long)(util_mono_ms() - t0));
-	if (!wait_addr_all(&sc, np, H_DEADLINE_MS))
-		goto out;
-	if (addr_port(sc.s[0].c) != np)
+	if (!wait_addr_all(&sc, np, SPREAD_MS))
 		goto out;
 	/* Still so: it comes back believing in the old master. */
 	free(text);
@@ -1173,6 +1229,7 @@ prio0(const struct h_target *t, void *arg)
 	}
 	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
 	ok = wait_follows(sc.r[0].port, np, H_DEADLINE_MS) && ok;
+	ok = wait_follows(sc.mport, np, H_DEADLINE_MS) && ok;
 out:
 	scn_report(&sc, ok);
 	free(r);
