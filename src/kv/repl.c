@@ -1028,6 +1028,24 @@ repl_start(void)
 	link_connect();
 }
 
+/*
+ * Close every replica link (our replication id or master changed). The
+ * list is emptied here: a client being closed leaves it only when freed.
+ */
+static void
+drop_replicas(const char *why)
+{
+	struct replica *rp = r.replicas, *next;
+
+	r.replicas = NULL;
+	r.nreplicas = 0;
+	for (; rp != NULL; rp = next) {
+		next = rp->next;
+		client_close(rp->c, why);
+		free(rp);
+	}
+}
+
 /* REPLICAOF host port / NO ONE. */
 void
 cmd_replicaof(struct client *c)
@@ -1048,8 +1066,7 @@ cmd_replicaof(struct client *c)
 			r.down_since = 0;
 			kconf_mark_changed("replicaof");
 			/* Our replicas must learn the new id: they come back and continue. */
-			while (r.replicas)
-				client_close(r.replicas->c, "replication id changed");
+			drop_replicas("replication id changed");
 			log_notice("MASTER MODE enabled (user request from 'id=%llu addr=%s')",
 			    (unsigned long long)c->id, c->addr);
 		}
@@ -1070,8 +1087,7 @@ cmd_replicaof(struct client *c)
 	srv.masterhost = xstrdup(c->argv[1]);
 	srv.masterport = (int)port;
 	kconf_mark_changed("replicaof");
-	while (r.replicas)
-		client_close(r.replicas->c, "our master changed");
+	drop_replicas("our master changed");
 	r.down_since = 0;
 	log_notice("REPLICAOF %s:%d enabled (user request from 'id=%llu addr=%s')",
 	    srv.masterhost, srv.masterport, (unsigned long long)c->id, c->addr);

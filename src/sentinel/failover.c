@@ -100,8 +100,21 @@ void
 failover_vote(struct instance *m, const char *runid, uint64_t epoch, const char **leader,
     uint64_t *leader_epoch)
 {
-	int ch = decide_vote(&sentinel, m, runid, epoch, loop_now_ms(), 1000 + jitter(1000));
-	bool gave_away = (ch & DECIDE_VOTE_GRANTED) && strcmp(runid, sentinel.myid) != 0;
+	int ch;
+	bool gave_away;
+
+	/*
+	 * Past our own election we are carrying a failover out: a vote for a
+	 * later epoch could only start a second, competing one. Answer with
+	 * the vote we gave.
+	 */
+	if (m->failover_state > FO_WAIT_START) {
+		*leader = m->leader ? m->leader : "*";
+		*leader_epoch = m->leader_epoch;
+		return;
+	}
+	ch = decide_vote(&sentinel, m, runid, epoch, loop_now_ms(), 1000 + jitter(1000));
+	gave_away = (ch & DECIDE_VOTE_GRANTED) && strcmp(runid, sentinel.myid) != 0;
 
 	/* Epochs and votes reach the disk before anyone hears of them. */
 	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))

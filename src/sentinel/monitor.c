@@ -886,6 +886,12 @@ monitor_process_hello(const char *msg, size_t len)
 		monitor_flush_config();
 		emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
 		    (unsigned long long)sentinel.current_epoch);
+		/*
+		 * Someone started a failover of this master while we think it is
+		 * down: leave it to them rather than starting another epoch.
+		 */
+		if ((m->flags & INST_S_DOWN) && m->failover_state == FO_NONE)
+			m->failover_start_time = now;
 	}
 	/* A newer configuration of this master: follow it (the failover happened elsewhere). */
 	if ((m->failover_state == FO_NONE || m->failover_state == FO_WAIT_START) &&
