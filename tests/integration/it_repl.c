@@ -1732,9 +1732,12 @@ out:
 	return ok;
 }
 
-/* --- mixed: a redis-server replica of a sentinel-kv master ------------- */
+/* --- mixed: one implementation replicating from the other ------------- */
 
-/* Full sync, the stream, then a partial resume, across implementations. */
+/*
+ * Full sync, the stream, then a partial resume, across implementations:
+ * kv is the master and rs the replica (both ways are run).
+ */
 static bool
 repl_mixed(const struct h_target *kv, const struct h_target *rs)
 {
@@ -1764,12 +1767,14 @@ out:
 	return ok;
 }
 
-/* Needs both binaries, so it runs once rather than per kind. */
+/* Needs both binaries, so it runs once each way rather than per kind. */
 static void
-repl_run_mixed(void)
+repl_run_mixed(bool kv_master)
 {
-	const char	*desc = "redis-server replica of a sentinel-kv "
-	    "master: full sync, stream, partial resync";
+	const char	*desc = kv_master ?
+	    "redis-server replica of a sentinel-kv master: full sync, stream, partial resync" :
+	    "sentinel-kv replica of a redis-server master (listpack, intset, quicklist "
+	    "encodings): full sync, stream, partial resync";
 	struct h_target	 kv, rs;
 	bool		 kvok, rsok;
 
@@ -1785,7 +1790,7 @@ repl_run_mixed(void)
 		h_diag("%s: not an executable file", kvok ? rs.bin : kv.bin);
 		return;
 	}
-	h_ok(repl_mixed(&kv, &rs), "%s", desc);
+	h_ok(kv_master ? repl_mixed(&kv, &rs) : repl_mixed(&rs, &kv), "%s", desc);
 }
 
 /* Thirteen cases per server kind, then the cross-server case. */
@@ -1793,7 +1798,7 @@ int
 main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	h_plan(13 * h_nkinds() + 1);
+	h_plan(13 * h_nkinds() + 2);
 	h_run("master and 2 replicas converge on every type and db",
 	    repl_converge, NULL);
 	h_run("dropped link resumes with a partial resync", repl_partial,
@@ -1819,6 +1824,7 @@ main(void)
 	    repl_info_fields, NULL);
 	h_run("CONFIG REWRITE writes replicaof, drops it after NO ONE",
 	    repl_rewrite, NULL);
-	repl_run_mixed();
+	repl_run_mixed(true);
+	repl_run_mixed(false);
 	return h_done();
 }
