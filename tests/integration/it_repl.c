@@ -1732,6 +1732,57 @@ out:
 	return ok;
 }
 
+/*
+ * A master that wants a password: a replica with masteruser/masterauth
+ * syncs; one with a wrong password never gets a link and the master lists
+ * no replica for it.
+ */
+static bool
+repl_auth(const struct h_target *t, void *arg)
+{
+	static const char *const margs[] = { "--user", "repl", "on", ">s3cret", "~*", "&*", "+@all", NULL };
+	static const char *const good[] = { "--masteruser", "repl", "--masterauth", "s3cret", NULL };
+	static const char *const bad[] = { "--masteruser", "repl", "--masterauth", "wrong", NULL };
+	struct rnode	 n[REPL_NODES];
+	long long	 online = -1;
+	int64_t		 end;
+	char		*info = NULL, *link = NULL;
+	bool		 ok = false;
+
+	UNUSED(arg);
+	memset(n, 0, sizeof n);
+	if (!repl_start(&n[0], t->bin, 0, NULL, margs) ||
+	    !repl_expect(n[0].c, "+OK", "SET", "k", "v", NULL) ||
+	    !repl_start(&n[1], t->bin, n[0].srv.port, NULL, good) ||
+	    !repl_wait_synced(&n[0], &n[1]) ||
+	    !repl_expect(n[1].c, "\"v\"", "GET", "k", NULL))
+		goto out;
+	if (!repl_start(&n[2], t->bin, n[0].srv.port, NULL, bad))
+		goto out;
+	/* Give the bad replica a few tries (it retries every second or so); it must stay out. */
+	end = util_mono_ms() + 1500;
+	while (util_mono_ms() < end) {
+		free(info);
+		free(link);
+		info = repl_info(n[2].c, "replication");
+		link = info ? h_info_field(info, "master_link_status") : NULL;
+		if (link != NULL && strcmp(link, "up") == 0) {
+			h_diag("a replica with a wrong masterauth got a link");
+			goto out;
+		}
+	}
+	if (!repl_info_ll(n[0].c, "replication", "connected_slaves", &online) || online != 1) {
+		h_diag("connected_slaves on the master: %lld, want 1", online);
+		goto out;
+	}
+	ok = true;
+out:
+	free(info);
+	free(link);
+	repl_cleanup(n, REPL_NODES, ok);
+	return ok;
+}
+
 /* --- mixed: one implementation replicating from the other ------------- */
 
 /*
@@ -1798,7 +1849,9 @@ int
 main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	h_plan(13 * h_nkinds() + 2);
+	h_plan(14 * h_nkinds() + 2);
+	h_run("masteruser/masterauth: the right password syncs, a wrong one never links",
+	    repl_auth, NULL);
 	h_run("master and 2 replicas converge on every type and db",
 	    repl_converge, NULL);
 	h_run("dropped link resumes with a partial resync", repl_partial,
