@@ -1049,6 +1049,64 @@ out:
 	return ok;
 }
 
+/* --- 2b. a planned failover loses no acknowledged write ------------------------------ */
+
+/*
+ * A client increments a counter on the master, one INCR at a time, while
+ * SENTINEL FAILOVER runs: every increment the old master acknowledged must
+ * be on the new master (writes are paused on the old master, the replica
+ * catches up, then the old master is demoted). Held increments end with an
+ * error or a closed connection, never with an acknowledgement that is lost.
+ */
+static bool
+planned(const struct h_target *t, void *arg)
+{
+	struct scn sc;
+	struct h_conn *w = NULL;
+	char *r = NULL, *v = NULL, want[32];
+	long long acked = 0;
+	int np, i;
+	bool ok = false, sent = false;
+
+	(void)arg;
+	scn_init(&sc, t, "fplanned");
+	if (!master_start(&sc) || !replica_start(&sc, NULL) || !replica_start(&sc, NULL) ||
+	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]))
+		goto out;
+	w = conn(sc.mport);
+	for (i = 0; i < 20000; i++) {
+		r = h_cmd(w, "INCR", "counter", NULL);
+		if (r[0] != ':')
+			break;	/* -READONLY once demoted, or the connection was closed */
+		acked = strtoll(r + 1, NULL, 10);
+		free(r);
+		r = NULL;
+		if (i == 300) {
+			char *fr = h_cmd(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", NULL);
+
+			sent = expect(fr, "+OK", "SENTINEL FAILOVER mymaster");
+			free(fr);
+			if (!sent)
+				goto out;
+		}
+		if (sent && switched_to(&sc, 0, sc.mport) != -1 && i > 600)
+			break;
+	}
+	if ((np = wait_switch(&sc, 0, sc.mport, FO_DEADLINE_MS)) == -1)
+		goto out;
+	snprintf(want, sizeof want, "\"%lld\"", acked);
+	v = srv_cmd(np, "GET", "counter", NULL);
+	ok = expect(v, want, "the counter on the new master is the last acknowledged value");
+	ok = wait_follows(sc.mport, np, H_DEADLINE_MS) && ok;
+out:
+	scn_report(&sc, ok);
+	h_close(w);
+	free(r);
+	free(v);
+	scn_free(&sc);
+	return ok;
+}
+
 /* --- 3. SENTINEL FAILOVER with a chosen replica ------------------------------------ */
 
 static bool
@@ -1291,11 +1349,12 @@ main(void)
 		h_ok(false, "%s is executable", sentinel_bin);
 		return h_done();
 	}
-	h_plan(5 * h_nkinds());
+	h_plan(6 * h_nkinds());
 	run("kill -9 of the master: automatic failover, the old master returns as a replica",
 	    automatic);
 	run("SENTINEL FAILOVER on a healthy master; -INPROG; -NOGOODSLAVE without replicas",
 	    forced);
+	run("planned SENTINEL FAILOVER under writes loses no acknowledged write", planned);
 	run("SENTINEL FAILOVER mymaster <ip> <port> promotes that replica", chosen);
 	run("a sentinel down during the failover learns it when it returns", slept);
 	run("replica-priority 0 is never promoted", prio0);
