@@ -43,6 +43,10 @@
 #   FAILOVER_TIMEOUT  failover-timeout (default 10000)
 #   QUIET             seconds of events still counted after a set settled (default 1)
 #   ROUND_TIMEOUT     seconds a failover may take before the round fails (default 60)
+#   ROUND_GAP         seconds to wait after a set settled before the next
+#                     round's failover (default 0: back to back; a sentinel
+#                     that still holds off after the previous failover,
+#                     2 x failover-timeout, shows it in the figures)
 
 set -u
 me=failover
@@ -53,12 +57,15 @@ DOWN_AFTER=${DOWN_AFTER:-1000}
 FAILOVER_TIMEOUT=${FAILOVER_TIMEOUT:-10000}
 QUIET=${QUIET:-1}
 ROUND_TIMEOUT=${ROUND_TIMEOUT:-60}
+ROUND_GAP=${ROUND_GAP:-0}
 for v in R DOWN_AFTER FAILOVER_TIMEOUT QUIET ROUND_TIMEOUT; do
 	case ${!v} in
 	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
 	esac
 done
-case $PLANNED in ''|*[!0-9]*) echo "$me: PLANNED must be a number" >&2; exit 2 ;; esac
+for v in PLANNED ROUND_GAP; do
+	case ${!v} in ''|*[!0-9]*) echo "$me: $v must be a number" >&2; exit 2 ;; esac
+done
 need_bins
 if [ -n "${SERVERS:-}" ]; then
 	server_kinds=$SERVERS
@@ -128,6 +135,7 @@ one_round() {
 	local sub=0 f
 	[ "$mode" = kill ] && sub=$DOWN_AFTER
 	settle "$set" || return 1
+	[ "$ROUND_GAP" -gt 0 ] && run sleep "$ROUND_GAP"
 	mpid=${srv_pid[$set.$master]}
 	replicas=$(echo "${set_servers[$set]}" | tr ',' '\n' | grep -vx "$master" | paste -sd,)
 	rm -f "$out" "$out.done" "$out.events" "$stopf"
@@ -188,6 +196,7 @@ else
 fi
 echo "servers: $server_kinds; 3 sentinels, a master and 2 replicas per set; quorum 2,"
 echo "down-after-milliseconds $DOWN_AFTER, failover-timeout $FAILOVER_TIMEOUT; $R rounds of SIGKILL, $PLANNED of SENTINEL FAILOVER"
+echo "rounds back to back$([ "$ROUND_GAP" -gt 0 ] && echo ", but $ROUND_GAP s after each set settled")"
 
 for sk in $server_kinds; do
 	for k in $kinds; do

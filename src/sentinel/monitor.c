@@ -568,8 +568,9 @@ refresh_from_info(struct instance *ri, const char *text, size_t len)
 	}
 	info_report_free(&rep);
 	if (!sentinel.tilt) {
-		failover_on_info(ri);
 		correct_roles(ri, now);
+		/* Last: the failover may end here and free ri (monitor_switch_master). */
+		failover_on_info(ri);
 	}
 }
 
