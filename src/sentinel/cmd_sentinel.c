@@ -18,6 +18,8 @@
 #include "commands.h"
 #include "emit.h"
 #include "failover.h"
+#include "resolve.h"
+#include "sock.h"
 #include "instance.h"
 #include "log.h"
 #include "loop.h"
@@ -371,24 +373,49 @@ get_master_addr(struct client *c)
 	resp_bulk_ll(&c->reply, port);
 }
 
-/* The numeric form of host, or -1; hostnames only with resolve-hostnames. */
-static int
-resolve(const char *host, char *out, size_t outlen)
-{
-	struct addrinfo hints, *res = NULL;
-	int rv;
+/* A MONITOR waiting for its host name: the client is blocked meanwhile. */
+struct pending_monitor {
+	uint64_t	 client;
+	char		*name;
+	char		*host;
+	int		 port;
+	unsigned	 quorum;
+};
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if (!sentinel.resolve_hostnames)
-		hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
-		return -1;
-	rv = getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)outlen, NULL, 0,
-	    NI_NUMERICHOST);
-	freeaddrinfo(res);
-	return rv == 0 ? 0 : -1;
+/* Add the master once its address is known, and answer. */
+static void
+monitor_add(struct client *c, const char *name, const char *host, const char *ip, int port,
+    unsigned quorum)
+{
+	struct instance *m = instance_master_new(name, host, ip, port, quorum);
+
+	if (m == NULL) {
+		client_err(c, "ERR Duplicate master name.");
+		return;
+	}
+	monitor_master_added(m);
+	flush_and_reply(c);
+	emit_event(LOG_WARNING, "+monitor", m, "quorum %u", m->quorum);
+}
+
+static void
+monitor_resolved(void *arg, const char *ip)
+{
+	struct pending_monitor *pm = arg;
+	struct client *c = client_by_id(pm->client);
+
+	if (c != NULL) {
+		if (ip == NULL)
+			client_err(c, "ERR Invalid IP address or hostname specified");
+		else if (instance_master_find(pm->name) != NULL)
+			client_err(c, "ERR Duplicate master name.");
+		else
+			monitor_add(c, pm->name, pm->host, ip, pm->port, pm->quorum);
+		client_unblock(c);
+	}
+	free(pm->name);
+	free(pm->host);
+	free(pm);
 }
 
 /* MONITOR name ip port quorum, the checks in 7.0's order. */
@@ -396,8 +423,8 @@ static void
 monitor_master(struct client *c)
 {
 	long long quorum, port;
-	char ip[NI_MAXHOST];
-	struct instance *m;
+	const char *host = c->argv[3];
+	struct pending_monitor *pm;
 
 	if (!util_parse_ll(c->argv[5], c->argvlen[5], &quorum)) {
 		client_err(c, "ERR Invalid quorum");
@@ -411,7 +438,7 @@ monitor_master(struct client *c)
 		client_err(c, "ERR Quorum must be 1 or greater.");
 		return;
 	}
-	if (resolve(c->argv[3], ip, sizeof ip) == -1) {
+	if (!sock_is_numeric(host) && !sentinel.resolve_hostnames) {
 		client_err(c, "ERR Invalid IP address or hostname specified");
 		return;
 	}
@@ -419,15 +446,23 @@ monitor_master(struct client *c)
 		client_err(c, "ERR Invalid port number.");
 		return;
 	}
-	if (quorum > (long long)UINT32_MAX ||
-	    (m = instance_master_new(c->argv[2], c->argv[3], ip, (int)port,
-	    (unsigned)quorum)) == NULL) {
+	if (quorum > (long long)UINT32_MAX || instance_master_find(c->argv[2]) != NULL) {
 		client_err(c, "ERR Duplicate master name.");
 		return;
 	}
-	monitor_master_added(m);
-	flush_and_reply(c);
-	emit_event(LOG_WARNING, "+monitor", m, "quorum %u", m->quorum);
+	if (sock_is_numeric(host)) {
+		monitor_add(c, c->argv[2], host, host, (int)port, (unsigned)quorum);
+		return;
+	}
+	/* A host name: answered when the lookup is done, without blocking the loop. */
+	pm = xcalloc(1, sizeof *pm);
+	pm->client = c->id;
+	pm->name = xstrdup(c->argv[2]);
+	pm->host = xstrdup(host);
+	pm->port = (int)port;
+	pm->quorum = (unsigned)quorum;
+	c->flags |= CLIENT_BLOCKED;
+	resolve_start(host, monitor_resolved, pm);
 }
 
 static void

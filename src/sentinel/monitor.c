@@ -40,6 +40,7 @@
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
+#include "resolve.h"
 #include "sconf.h"
 #include "script.h"
 #include "sock.h"
@@ -71,6 +72,7 @@ struct shell {
 	int64_t		 last_ask_sent;
 	int64_t		 last_reconnect;
 	int64_t		 pubsub_last_msg;
+	struct resolve_req *lookup;	/* a host name being looked up */
 };
 
 /* What a reply on a shared peer link is about: looked up again on arrival. */
@@ -81,6 +83,8 @@ struct peer_req {
 
 static struct peer	*peers;
 static bool		 config_dirty;
+static int64_t		 last_flush;		/* when the config was last written */
+static bool		 flush_timer_armed;
 
 static void	cmd_connected(struct link *);
 static void	cmd_disconnected(struct link *, const char *);
@@ -107,6 +111,7 @@ monitor_flush_config(void)
 	char *err = NULL;
 
 	config_dirty = false;
+	last_flush = loop_now_ms();
 	if (sconf_rewrite(&err) < 0) {
 		log_warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: %s",
 		    err ? err : "unknown error");
@@ -116,13 +121,37 @@ monitor_flush_config(void)
 	return 0;
 }
 
-/* Discovery can dirty the config many times in a pass: one rewrite at the end. */
+/*
+ * Discovery can dirty the config many times in a pass, and again in the
+ * next ones: what it learns is written at most once a second (it is learned
+ * again after a crash). Votes and epochs never wait: they call
+ * monitor_flush_config() before they are acted on.
+ */
+#define DISCOVERY_FLUSH_MS	1000
+
+static void
+flush_later(void *unused)
+{
+	UNUSED(unused);
+	flush_timer_armed = false;
+	if (config_dirty || sconf_dirty())
+		monitor_flush_config();
+}
+
 static void
 flush_if_dirty(void *unused)
 {
+	int64_t now = loop_now_ms();
+
 	UNUSED(unused);
-	if (config_dirty || sconf_dirty())
+	if (!config_dirty && !sconf_dirty())
+		return;
+	if (now - last_flush >= DISCOVERY_FLUSH_MS) {
 		monitor_flush_config();
+	} else if (!flush_timer_armed) {
+		flush_timer_armed = true;
+		loop_once(last_flush + DISCOVERY_FLUSH_MS - now, flush_later, NULL);
+	}
 }
 
 /* --- shells and peers -------------------------------------------------------- */
@@ -215,32 +244,39 @@ monitor_link_refcount(const struct instance *i)
 	return 1;
 }
 
-/*
- * A hostname from the config file (resolve-hostnames yes): looked up when
- * the instance is first monitored. This lookup blocks; it happens at start
- * and for configured names only.
- */
+/* A lookup (resolve-hostnames) answered: connect there from now on. */
 static void
-resolve(struct instance *ri)
+looked_up(void *arg, const char *ip)
 {
-	struct addrinfo hints, *res = NULL;
-	char ip[INET6_ADDRSTRLEN];
+	struct shell *sh = arg;
+	struct instance *ri = sh->ri;
 
-	if (ri->ip != NULL || ri->host == NULL)
-		return;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(ri->host, NULL, &hints, &res) != 0 || res == NULL) {
+	sh->lookup = NULL;
+	if (ip == NULL) {
 		log_warning("Can't resolve instance hostname %s", ri->host);
 		return;
 	}
-	if (res->ai_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, ip, sizeof ip);
-	else
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, ip, sizeof ip);
-	freeaddrinfo(res);
-	ri->ip = xstrdup(ip);
+	if (ri->ip == NULL || strcmp(ri->ip, ip) != 0) {
+		free(ri->ip);
+		ri->ip = xstrdup(ip);
+	}
+}
+
+/*
+ * An instance known by a name (config file, a replica-announce-ip in INFO)
+ * is looked up without blocking the loop; again before each reconnection
+ * with resolve-hostnames, as Redis does (the name stays what it announces).
+ */
+static void
+lookup(struct instance *ri)
+{
+	struct shell *sh = ri->shell;
+
+	if (sh == NULL || sh->lookup != NULL || ri->host == NULL || sock_is_numeric(ri->host))
+		return;
+	if (ri->ip != NULL && !sentinel.resolve_hostnames)
+		return;
+	sh->lookup = resolve_start(ri->host, looked_up, sh);
 }
 
 static void
@@ -249,7 +285,7 @@ attach(struct instance *ri)
 	struct shell *s = shell_of(ri);
 	int64_t now = loop_now_ms();
 
-	resolve(ri);
+	lookup(ri);
 	/* An instance that never answers goes SDOWN after down-after. */
 	if (ri->act_ping_time == 0)
 		ri->act_ping_time = now;
@@ -278,6 +314,7 @@ detach(struct instance *ri)
 
 	if (s == NULL)
 		return;
+	resolve_cancel(s->lookup);
 	if (s->cmd)
 		link_free(s->cmd);
 	if (s->pubsub)
@@ -921,32 +958,6 @@ monitor_process_hello(const char *msg, size_t len)
 
 /* --- the periodic work ------------------------------------------------------------ */
 
-/*
- * With resolve-hostnames, an instance known by a name (config file, a
- * replica-announce-ip seen in INFO) gets its address here, again before
- * each reconnection, as Redis does; the name stays what it announces.
- */
-static void
-resolve_host(struct instance *ri)
-{
-	struct addrinfo hints, *res = NULL;
-	char ip[NI_MAXHOST];
-
-	if (!sentinel.resolve_hostnames || ri->host == NULL || sock_is_numeric(ri->host))
-		return;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(ri->host, NULL, &hints, &res) != 0 || res == NULL)
-		return;
-	if (getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof ip, NULL, 0,
-	    NI_NUMERICHOST) == 0 && (ri->ip == NULL || strcmp(ri->ip, ip) != 0)) {
-		free(ri->ip);
-		ri->ip = xstrdup(ip);
-	}
-	freeaddrinfo(res);
-}
-
 static void
 reconnect(struct instance *ri, int64_t now)
 {
@@ -954,7 +965,7 @@ reconnect(struct instance *ri, int64_t now)
 
 	if (ri->type != INST_SENTINEL && s->cmd != NULL && !link_is_connected(s->cmd) &&
 	    !link_is_connecting(s->cmd) && now - s->last_reconnect >= sentinel.ping_period)
-		resolve_host(ri);
+		lookup(ri);
 	if (ri->ip == NULL)
 		return;
 	if (ri->type == INST_SENTINEL) {
@@ -1201,6 +1212,17 @@ monitor_switch_master(struct instance *m, const char *ip, int port)
 	m->port = port;
 	m->flags &= ~(INST_S_DOWN | INST_O_DOWN | INST_MASTER_REBOOT | INST_SCRIPT_KILL_SENT);
 	m->s_down_since = m->o_down_since = 0;
+	/*
+	 * A new master: the wait between two failovers of the old one (and a
+	 * vote given for it) says nothing about this one.
+	 */
+	m->failover_start_time = 0;
+	m->failover_delay_logged = 0;
+	/* Peers' "master down" answers were about the old address. */
+	for (size_t k = 0; k < m->nsentinels; k++) {
+		m->sentinels[k]->flags &= ~INST_MASTER_DOWN;
+		m->sentinels[k]->last_master_down_reply_time = 0;
+	}
 	m->act_ping_time = m->last_avail_time = 0;
 	m->runid[0] = '\0';
 	m->role_reported = ROLE_UNKNOWN;

@@ -1576,6 +1576,13 @@ sc_line_is(const struct conf_line *l, const char *kind, const char *master)
 {
 	const char	*k, *mm;
 
+	/*
+	 * Most lines are about other masters: reject them on the name before
+	 * looking the directive up (a rewrite visits every line per master
+	 * and kind).
+	 */
+	if (master != NULL && (l->argc < 3 || strcmp(l->argv[2], master) != 0))
+		return false;
 	if (!sc_line_kind(l, &k, &mm) || strcmp(k, kind) != 0)
 		return false;
 	if (master == NULL)

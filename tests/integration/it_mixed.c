@@ -4,7 +4,13 @@
  * other through the hello channel in both directions, and a master that
  * stops answering must be declared objectively down by both kinds with
  * votes that only the other kind can have given (SENTINEL
- * is-master-down-by-addr answered across implementations).
+ * is-master-down-by-addr answered across implementations). Then
+ * failovers in that mixed network, with a master and two replicas and
+ * quorum 3: a kill -9 of the master, where exactly one of the five leads
+ * (either kind may win the election) and all five agree on the result;
+ * SENTINEL FAILOVER sent to a redis-sentinel, which ours must follow; and
+ * SENTINEL FAILOVER sent to one of ours, which the redis-sentinels must
+ * follow. Each case starts from scratch, so every config-epoch is 1.
  *
  * Environment: SENTINEL_BIN (ours; default $TEST_BUILDDIR/../src/sentinel/
  * sentinel), REDIS_SENTINEL_BIN (default /usr/bin/redis-sentinel; the whole
@@ -15,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +41,11 @@
 #define MX_ODOWN_MS	20000
 #define MX_TILT_MS	45000	/* TILT lasts 30 s */
 #define MX_POLL_US	50000
+#define MX_NREPS	2	/* replicas in the failover cases */
+#define MX_FO_TIMEOUT	"6000"	/* failover-timeout: a lost vote waits 12 s */
+#define MX_FO_MS	20000	/* kill or SENTINEL FAILOVER to five in agreement */
+#define MX_SETTLE_MS	10000	/* then for the rest to be seen */
+#define MX_LOG_TAIL	40	/* lines of a sentinel log shown on failure */
 
 static const char	*our_bin;
 static const char	*real_bin;
@@ -48,6 +60,8 @@ struct sen {
 	struct h_conn	*c;	/* commands */
 	struct h_conn	*sub;	/* subscribed to +odown */
 	bool		 gotodown;
+	struct h_conn	*ev;	/* PSUBSCRIBE * (failover cases) */
+	struct buf	 evs;	/* what it got: "type text\n" per event */
 };
 
 struct cluster {
@@ -55,6 +69,8 @@ struct cluster {
 	struct h_server	 master;
 	bool		 master_up;
 	bool		 stopped;	/* master SIGSTOPped: SIGCONT it */
+	struct h_server	 rep[MX_NREPS];
+	int		 nrep;		/* replicas started */
 	struct sen	 s[MX_N];
 };
 
@@ -119,6 +135,17 @@ master_field(struct sen *s, const char *field)
 
 /* --- processes ------------------------------------------------------------- */
 
+/* A connection that the processes started later do not inherit. */
+static struct h_conn *
+conn(int port)
+{
+	struct h_conn	*c = h_connect(port);
+
+	if (c != NULL)
+		fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	return c;
+}
+
 static bool
 log_says(const char *path, const char *what)
 {
@@ -130,7 +157,7 @@ log_says(const char *path, const char *what)
 }
 
 static void
-sen_diag_log(const struct sen *s)
+sen_diag_log(const struct sen *s, int nlines)
 {
 	char	*text = h_read_file(s->log);
 	size_t	 len;
@@ -138,10 +165,9 @@ sen_diag_log(const struct sen *s)
 
 	if (text == NULL)
 		return;
-	/* The last 15 lines are usually enough to see why. */
 	len = strlen(text);
 	p = text + len;
-	for (int lines = 0; p > text && lines < 16; p--)
+	for (int lines = 0; p > text && lines < nlines + 1; p--)
 		if (p[-1] == '\n')
 			lines++;
 	h_diag("%s sentinel on port %d, log tail:", kind_name(s), s->port);
@@ -149,9 +175,13 @@ sen_diag_log(const struct sen *s)
 	free(text);
 }
 
-/* One sentinel of either kind with a fresh config of its own. */
+/*
+ * One sentinel of either kind with a fresh config of its own; extra is
+ * more of it ("" for none).
+ */
 static bool
-sen_start(struct sen *s, const char *root, int idx, bool real, int mport, int quorum)
+sen_start(struct sen *s, const char *root, int idx, bool real, int mport,
+    int quorum, const char *extra)
 {
 	char	*dir, *text, *argv[3];
 	bool	 ok = false;
@@ -173,8 +203,9 @@ sen_start(struct sen *s, const char *root, int idx, bool real, int mport, int qu
 		    "bind 127.0.0.1\n"
 		    "dir %s\n"
 		    "sentinel monitor mymaster 127.0.0.1 %d %d\n"
-		    "sentinel down-after-milliseconds mymaster " MX_DOWN_AFTER "\n",
-		    s->port, dir, mport, quorum);
+		    "sentinel down-after-milliseconds mymaster " MX_DOWN_AFTER "\n"
+		    "%s",
+		    s->port, dir, mport, quorum, extra);
 		h_write_file(s->conf, text);
 		free(text);
 		argv[0] = (char *)(real ? real_bin : our_bin);
@@ -184,7 +215,7 @@ sen_start(struct sen *s, const char *root, int idx, bool real, int mport, int qu
 		if (s->pid == -1)
 			break;
 		if (h_wait_port(s->port, s->pid, H_DEADLINE_MS) &&
-		    (s->c = h_connect(s->port)) != NULL) {
+		    (s->c = conn(s->port)) != NULL) {
 			char *r = h_cmd(s->c, "PING", NULL);
 
 			ok = strcmp(r, "+PONG") == 0 && !h_exited(s->pid, NULL, 0);
@@ -201,7 +232,7 @@ sen_start(struct sen *s, const char *root, int idx, bool real, int mport, int qu
 	}
 	if (!ok) {
 		h_diag("%s sentinel did not start", kind_name(s));
-		sen_diag_log(s);
+		sen_diag_log(s, 15);
 	} else {
 		struct h_node *n = cmd_node(s->c, "SENTINEL", "MYID", NULL);
 
@@ -222,7 +253,8 @@ sen_stop(struct sen *s)
 {
 	h_close(s->c);
 	h_close(s->sub);
-	s->c = s->sub = NULL;
+	h_close(s->ev);
+	s->c = s->sub = s->ev = NULL;
 	if (s->pid > 0)
 		h_stop(s->pid, H_DEADLINE_MS);
 	s->pid = 0;
@@ -235,6 +267,7 @@ sen_free(struct sen *s)
 	free(s->conf);
 	free(s->log);
 	free(s->myid);
+	buf_free(&s->evs);
 	s->conf = s->log = s->myid = NULL;
 }
 
@@ -253,6 +286,8 @@ cl_free(struct cluster *cl)
 	cl_master_cont(cl);
 	for (int i = 0; i < MX_N; i++)
 		sen_free(&cl->s[i]);
+	for (int i = 0; i < cl->nrep; i++)
+		h_server_free(&cl->rep[i]);
 	if (cl->master_up)
 		h_server_free(&cl->master);
 	if (cl->dir != NULL) {
@@ -284,7 +319,7 @@ cl_start(struct cluster *cl, const struct h_target *t, int quorum)
 	cl->master_up = true;
 	for (int i = 0; i < MX_N; i++)
 		if (!sen_start(&cl->s[i], cl->dir, i, i >= MX_OURS,
-		    cl->master.port, quorum))
+		    cl->master.port, quorum, ""))
 			return false;
 	return true;
 }
@@ -415,7 +450,7 @@ cl_subscribe_odown(struct cluster *cl)
 
 		if (s->pid <= 0)
 			continue;
-		if ((s->sub = h_connect(s->port)) == NULL) {
+		if ((s->sub = conn(s->port)) == NULL) {
 			h_diag("%s #%d: cannot connect", kind_name(s), i);
 			return false;
 		}
@@ -488,7 +523,8 @@ cl_wait_odown(struct cluster *cl, int quorum)
 			    kind_name(s), i, s->port, MX_ODOWN_MS,
 			    flags != NULL ? flags : "(no reply)");
 			free(flags);
-			sen_diag_log(s);
+			/* The last 15 lines are usually enough to see why. */
+			sen_diag_log(s, 15);
 			ok = false;
 		}
 	}
@@ -576,11 +612,548 @@ out:
 	return ok;
 }
 
+/* --- failovers: servers ---------------------------------------------------- */
+
+/* Every server gets this: Redis 7 waits 5 s before a diskless full sync. */
+static const char *const fast_sync[] = { "--repl-diskless-sync-delay", "0", NULL };
+
+/* A server of the kind under test in its own dir, tag, with more args. */
+static bool
+srv_start(struct cluster *cl, const struct h_target *t, struct h_server *srv,
+    const char *tag, const char *const *extra)
+{
+	struct h_srvcfg	 cfg = { 0 };
+	const char	*args[16];
+	char		*dir = xasprintf("%s/%s", cl->dir, tag);
+	int		 n = 0, rc = -1;
+
+	for (int i = 0; fast_sync[i] != NULL; i++)
+		args[n++] = fast_sync[i];
+	for (int i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	if (mkdir(dir, 0755) == 0) {
+		cfg.bin = t->bin;
+		cfg.dir = dir;
+		cfg.args = args;
+		rc = h_server_start(srv, &cfg);
+	}
+	if (rc < 0)
+		h_diag("%s %s did not start", t->name, tag);
+	free(dir);
+	return rc == 0;
+}
+
+/* The server on port is a replica of mport with the link up. */
+static bool
+follows(int port, int mport, bool last)
+{
+	struct h_conn	*c = conn(port);
+	char		*role = NULL, *mp = NULL, *link = NULL;
+	bool		 ok;
+
+	if (c != NULL) {
+		role = h_info_get(c, "replication", "role");
+		mp = h_info_get(c, "replication", "master_port");
+		link = h_info_get(c, "replication", "master_link_status");
+		h_close(c);
+	}
+	ok = role != NULL && strcmp(role, "slave") == 0 && mp != NULL &&
+	    atoi(mp) == mport && link != NULL && strcmp(link, "up") == 0;
+	if (!ok && last)
+		h_diag("port %d: role %s, master_port %s, master_link_status %s "
+		    "(want a replica of %d, link up)", port, role ? role : "-",
+		    mp ? mp : "-", link ? link : "-", mport);
+	free(role);
+	free(mp);
+	free(link);
+	return ok;
+}
+
+static bool
+wait_follows(int port, int mport, int deadline_ms)
+{
+	int64_t	end = util_mono_ms() + deadline_ms;
+	bool	last;
+
+	for (;;) {
+		last = util_mono_ms() >= end;
+		if (follows(port, mport, last))
+			return true;
+		if (last)
+			return false;
+		usleep(MX_POLL_US);
+	}
+}
+
+/* --- failovers: events ----------------------------------------------------- */
+
+static bool
+sen_psubscribe(struct sen *s, int idx)
+{
+	char	*r;
+	bool	 ok;
+
+	if ((s->ev = conn(s->port)) == NULL) {
+		h_diag("%s #%d: cannot connect", kind_name(s), idx);
+		return false;
+	}
+	r = h_cmd(s->ev, "PSUBSCRIBE", "*", NULL);
+	ok = strcmp(r, "*3\n  \"psubscribe\"\n  \"*\"\n  :1\n") == 0;
+	if (!ok)
+		h_diag("%s #%d: PSUBSCRIBE *: %s", kind_name(s), idx, r);
+	free(r);
+	return ok;
+}
+
+/* Moves whatever the subscriptions have into the event texts. */
+static void
+cl_ev_pump(struct cluster *cl)
+{
+	for (int i = 0; i < MX_N; i++) {
+		struct sen	*s = &cl->s[i];
+		struct h_node	*n;
+		int		 r;
+
+		while (s->ev != NULL) {
+			s->ev->timeout_ms = 1;
+			if ((r = h_read(s->ev, &n)) == H_RD_TIMEOUT)
+				break;
+			if (r != H_RD_OK) {
+				h_diag("%s #%d: event subscription lost (%d)",
+				    kind_name(s), i, r);
+				h_close(s->ev);
+				s->ev = NULL;
+				break;
+			}
+			if (n->nkids == 4 && n->kids[2]->str != NULL &&
+			    n->kids[3]->str != NULL)
+				buf_appendf(&s->evs, "%s %s\n", n->kids[2]->str,
+				    n->kids[3]->str);
+			h_node_free(n);
+		}
+	}
+}
+
+/* The number of event lines of that type, and exactly msg unless NULL. */
+static int
+ev_count(const struct buf *evs, const char *type, const char *msg)
+{
+	const char	*p = evs->data != NULL ? evs->data : "", *e;
+	size_t		 tl = strlen(type);
+	int		 n = 0;
+
+	for (; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		if ((size_t)(e - p) <= tl || strncmp(p, type, tl) != 0 ||
+		    p[tl] != ' ')
+			continue;
+		if (msg == NULL || ((size_t)(e - p - tl - 1) == strlen(msg) &&
+		    strncmp(p + tl + 1, msg, strlen(msg)) == 0))
+			n++;
+	}
+	return n;
+}
+
+/* The +elected-leader events of all five; *who is the last that had one. */
+static int
+cl_elected(struct cluster *cl, int *who)
+{
+	int	n = 0, k;
+
+	cl_ev_pump(cl);
+	*who = -1;
+	for (int i = 0; i < MX_N; i++)
+		if ((k = ev_count(&cl->s[i].evs, "+elected-leader", NULL)) > 0) {
+			n += k;
+			*who = i;
+		}
+	return n;
+}
+
+/* Every sentinel announced the switch from oldport to newport. */
+static bool
+cl_wait_switch(struct cluster *cl, int oldport, int newport, int deadline_ms)
+{
+	int64_t	 end = util_mono_ms() + deadline_ms;
+	char	*sw = xasprintf("mymaster 127.0.0.1 %d 127.0.0.1 %d", oldport,
+		    newport);
+	bool	 all;
+
+	for (;;) {
+		cl_ev_pump(cl);
+		all = true;
+		for (int i = 0; i < MX_N; i++)
+			if (ev_count(&cl->s[i].evs, "+switch-master", sw) != 1)
+				all = false;
+		if (all || util_mono_ms() >= end)
+			break;
+		usleep(MX_POLL_US);
+	}
+	for (int i = 0; i < MX_N && !all; i++) {
+		int n = ev_count(&cl->s[i].evs, "+switch-master", sw);
+
+		if (n != 1)
+			h_diag("%s #%d: %d +switch-master %s, want 1",
+			    kind_name(&cl->s[i]), i, n, sw);
+	}
+	free(sw);
+	return all;
+}
+
+/* Events and log tails of all five. */
+static void
+cl_diag(struct cluster *cl)
+{
+	cl_ev_pump(cl);
+	for (int i = 0; i < MX_N; i++) {
+		struct sen *s = &cl->s[i];
+
+		if (s->log == NULL)
+			continue;
+		h_diag("%s #%d (port %d) events:", kind_name(s), i, s->port);
+		if (s->evs.len > 0)
+			h_diag_lines("  event| ", s->evs.data);
+		sen_diag_log(s, MX_LOG_TAIL);
+	}
+}
+
+/* On failure, or always with IT_VERBOSE set. */
+static void
+cl_report(struct cluster *cl, bool ok)
+{
+	const char	*v = getenv("IT_VERBOSE");
+
+	if (!ok || (v != NULL && *v != '\0'))
+		cl_diag(cl);
+}
+
+/* --- failovers: sentinels -------------------------------------------------- */
+
+/*
+ * Short periods on every sentinel of both kinds (redis-sentinel 7.0 has
+ * SENTINEL DEBUG too). PING-PERIOD and INFO-PERIOD stay at 1 s or more:
+ * redis-sentinel asks replicas for INFO once a second during a failover
+ * whatever INFO-PERIOD says, and only picks one whose INFO is younger than
+ * 3 INFO periods (5 ping periods once the master is down).
+ */
+static bool
+sen_tune(struct sen *s, int idx)
+{
+	char	*r = h_cmd(s->c, "SENTINEL", "DEBUG", "INFO-PERIOD", "1000",
+		    "ASK-PERIOD", "100", "PUBLISH-PERIOD", "200", NULL);
+	bool	 ok = strcmp(r, "+OK") == 0;
+
+	if (!ok)
+		h_diag("%s #%d: SENTINEL DEBUG: %s", kind_name(s), idx, r);
+	free(r);
+	return ok;
+}
+
+/* Sentinel i sees the master up, 4 others and both replicas healthy. */
+static bool
+sen_ready(struct cluster *cl, int i, bool last)
+{
+	struct sen	*s = &cl->s[i];
+	struct h_node	*n = cmd_node(s->c, "SENTINEL", "MASTER", "mymaster", NULL);
+	struct h_node	*l = cmd_node(s->c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	const char	*flags = node_field(n, "flags");
+	const char	*others = node_field(n, "num-other-sentinels");
+	bool		 ok;
+
+	ok = flags != NULL && strcmp(flags, "master") == 0 && others != NULL &&
+	    atoi(others) == MX_N - 1 && l != NULL && l->line[0] == '*' &&
+	    l->nkids == MX_NREPS;
+	for (size_t k = 0; ok && k < l->nkids; k++) {
+		const char *f = node_field(l->kids[k], "flags");
+		const char *ls = node_field(l->kids[k], "master-link-status");
+
+		ok = f != NULL && strcmp(f, "slave") == 0 && ls != NULL &&
+		    strcmp(ls, "ok") == 0;
+	}
+	if (!ok && last) {
+		struct buf b = BUF_INIT;
+
+		if (l != NULL)
+			h_render(l, &b);
+		h_diag("%s #%d: flags %s, num-other-sentinels %s, replicas:",
+		    kind_name(s), i, flags ? flags : "-", others ? others : "-");
+		h_diag_lines("  ", b.data != NULL ? b.data : "(no reply)\n");
+		buf_free(&b);
+	}
+	h_node_free(n);
+	h_node_free(l);
+	return ok;
+}
+
+/*
+ * A master and two replicas of the kind under test, 3 of ours and 2 real
+ * sentinels at quorum 3, all of them agreeing on who is there, out of
+ * TILT, with every event of every sentinel recorded from then on.
+ */
+static bool
+cl_start_fo(struct cluster *cl, const struct h_target *t)
+{
+	const char	*args[4] = { "--replicaof", "127.0.0.1", NULL, NULL };
+	char		 mport[16], tag[16];
+	int64_t		 end;
+	bool		 ok, last;
+
+	memset(cl, 0, sizeof *cl);
+	if (our_bin == NULL || access(our_bin, X_OK) != 0) {
+		h_diag("our sentinel %s is not executable (SENTINEL_BIN)",
+		    our_bin != NULL ? our_bin : "(unset)");
+		return false;
+	}
+	cl->dir = h_tmpdir("mixedfo");
+	if (!srv_start(cl, t, &cl->master, "master", NULL))
+		return false;
+	cl->master_up = true;
+	snprintf(mport, sizeof mport, "%d", cl->master.port);
+	args[2] = mport;
+	for (int i = 0; i < MX_NREPS; i++) {
+		snprintf(tag, sizeof tag, "replica%d", i);
+		if (!srv_start(cl, t, &cl->rep[i], tag, args))
+			return false;
+		cl->nrep++;
+	}
+	for (int i = 0; i < MX_N; i++)
+		if (!sen_start(&cl->s[i], cl->dir, i, i >= MX_OURS,
+		    cl->master.port, 3,
+		    "sentinel failover-timeout mymaster " MX_FO_TIMEOUT "\n") ||
+		    !sen_tune(&cl->s[i], i))
+			return false;
+	for (int i = 0; i < MX_NREPS; i++)
+		if (!wait_follows(cl->rep[i].port, cl->master.port, H_DEADLINE_MS))
+			return false;
+	end = util_mono_ms() + MX_DISCOVER_MS;
+	for (;;) {
+		last = util_mono_ms() >= end;
+		ok = true;
+		for (int i = 0; i < MX_N && (ok || last); i++)
+			ok = sen_ready(cl, i, last) && ok;
+		if (ok)
+			break;
+		if (last) {
+			h_diag("the five sentinels did not converge");
+			return false;
+		}
+		usleep(MX_POLL_US);
+	}
+	if (!cl_wait_no_tilt(cl))
+		return false;
+	for (int i = 0; i < MX_N; i++)
+		if (!sen_psubscribe(&cl->s[i], i))
+			return false;
+	return true;
+}
+
+/* The port of GET-MASTER-ADDR-BY-NAME mymaster, -1 if none. */
+static int
+addr_port(struct sen *s)
+{
+	struct h_node	*n = cmd_node(s->c, "SENTINEL", "GET-MASTER-ADDR-BY-NAME",
+			    "mymaster", NULL);
+	int		 port = -1;
+
+	if (n != NULL && n->nkids == 2 && n->kids[0]->str != NULL &&
+	    n->kids[1]->str != NULL && strcmp(n->kids[0]->str, "127.0.0.1") == 0)
+		port = atoi(n->kids[1]->str);
+	h_node_free(n);
+	return port;
+}
+
+/*
+ * Polls until all five give the same master, not oldport; that port, or
+ * -1 after the deadline.
+ */
+static int
+cl_wait_new_master(struct cluster *cl, int oldport, int deadline_ms)
+{
+	int64_t	end = util_mono_ms() + deadline_ms;
+	int	got[MX_N];
+	bool	all, last;
+
+	for (;;) {
+		last = util_mono_ms() >= end;
+		all = true;
+		for (int i = 0; i < MX_N; i++) {
+			got[i] = addr_port(&cl->s[i]);
+			if (got[i] == -1 || got[i] == oldport || got[i] != got[0])
+				all = false;
+		}
+		cl_ev_pump(cl);
+		if (all)
+			return got[0];
+		if (last)
+			break;
+		usleep(MX_POLL_US);
+	}
+	for (int i = 0; i < MX_N; i++)
+		h_diag("%s #%d: master at port %d (it was %d)", kind_name(&cl->s[i]),
+		    i, got[i], oldport);
+	return -1;
+}
+
+/* The index of the replica other than the one on port, -1 if port is none. */
+static int
+cl_other_replica(struct cluster *cl, int port)
+{
+	for (int i = 0; i < MX_NREPS; i++)
+		if (cl->rep[i].port == port)
+			return MX_NREPS - 1 - i;
+	h_diag("the new master at port %d is not one of the replicas", port);
+	return -1;
+}
+
+/* config-epoch is want at all five. */
+static bool
+cl_wait_epoch(struct cluster *cl, const char *want, int deadline_ms)
+{
+	int64_t	 end = util_mono_ms() + deadline_ms;
+	char	*got[MX_N] = { 0 };
+	bool	 all;
+
+	for (;;) {
+		all = true;
+		for (int i = 0; i < MX_N; i++) {
+			free(got[i]);
+			got[i] = master_field(&cl->s[i], "config-epoch");
+			if (got[i] == NULL || strcmp(got[i], want) != 0)
+				all = false;
+		}
+		if (all || util_mono_ms() >= end)
+			break;
+		usleep(MX_POLL_US);
+	}
+	for (int i = 0; i < MX_N; i++) {
+		if (!all)
+			h_diag("%s #%d: config-epoch %s, want %s",
+			    kind_name(&cl->s[i]), i, got[i] ? got[i] : "-", want);
+		free(got[i]);
+	}
+	return all;
+}
+
+/*
+ * What every failover case checks once all five agree on newport: each
+ * announced the switch, config-epoch 1 everywhere, one +elected-leader in
+ * all (*leader: whose), every other sentinel took the new config from a
+ * hello (+config-update-from) and the leader did not, and the other
+ * replica follows the new master.
+ */
+static bool
+cl_check_after(struct cluster *cl, int oldport, int newport, int other,
+    int *leader)
+{
+	bool	ok;
+	int	n;
+
+	ok = cl_wait_switch(cl, oldport, newport, MX_SETTLE_MS);
+	ok = cl_wait_epoch(cl, "1", MX_SETTLE_MS) && ok;
+	ok = wait_follows(cl->rep[other].port, newport, MX_SETTLE_MS) && ok;
+	if ((n = cl_elected(cl, leader)) != 1) {
+		h_diag("%d +elected-leader events in all, want 1", n);
+		ok = false;
+	}
+	for (int i = 0; i < MX_N && *leader != -1; i++) {
+		n = ev_count(&cl->s[i].evs, "+config-update-from", NULL);
+		if (n != (i == *leader ? 0 : 1)) {
+			h_diag("%s #%d: %d +config-update-from, want %d",
+			    kind_name(&cl->s[i]), i, n, i == *leader ? 0 : 1);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* --- failovers: cases ------------------------------------------------------ */
+
+/*
+ * kill -9 of the master: either kind may win the election, the others
+ * (of both kinds) follow it.
+ */
+static bool
+fo_kill(const struct h_target *t, void *arg)
+{
+	struct cluster	cl;
+	int64_t		t0;
+	int		oldport, np, other, leader = -1;
+	bool		ok = false;
+
+	(void)arg;
+	if (!cl_start_fo(&cl, t))
+		goto out;
+	oldport = cl.master.port;
+	h_kill9(cl.master.pid);
+	cl.master.pid = 0;
+	t0 = util_mono_ms();
+	if ((np = cl_wait_new_master(&cl, oldport, MX_FO_MS)) == -1 ||
+	    (other = cl_other_replica(&cl, np)) == -1)
+		goto out;
+	h_diag("%s: all five give the new master %lld ms after the kill",
+	    t->name, (long long)(util_mono_ms() - t0));
+	ok = cl_check_after(&cl, oldport, np, other, &leader);
+	if (leader != -1)
+		h_diag("%s: the leader was %s #%d", t->name,
+		    kind_name(&cl.s[leader]), leader);
+out:
+	cl_report(&cl, ok);
+	cl_free(&cl);
+	return ok;
+}
+
+/*
+ * SENTINEL FAILOVER sent to sentinel *arg, which leads without an
+ * election; the three others of the other kind, and the one of its own,
+ * follow, and the old master is made a replica of the new one.
+ */
+static bool
+fo_forced(const struct h_target *t, void *arg)
+{
+	const int	li = *(const int *)arg;
+	struct cluster	cl;
+	int64_t		t0;
+	char		*r;
+	int		oldport, np, other, leader = -1;
+	bool		ok = false;
+
+	if (!cl_start_fo(&cl, t))
+		goto out;
+	oldport = cl.master.port;
+	t0 = util_mono_ms();
+	r = h_cmd(cl.s[li].c, "SENTINEL", "FAILOVER", "mymaster", NULL);
+	if (strcmp(r, "+OK") != 0) {
+		h_diag("SENTINEL FAILOVER to %s #%d: %s", kind_name(&cl.s[li]), li, r);
+		free(r);
+		goto out;
+	}
+	free(r);
+	if ((np = cl_wait_new_master(&cl, oldport, MX_FO_MS)) == -1 ||
+	    (other = cl_other_replica(&cl, np)) == -1)
+		goto out;
+	h_diag("%s: all five give the new master %lld ms after SENTINEL FAILOVER "
+	    "to %s #%d", t->name, (long long)(util_mono_ms() - t0),
+	    kind_name(&cl.s[li]), li);
+	ok = cl_check_after(&cl, oldport, np, other, &leader);
+	if (leader != li) {
+		h_diag("the leader was #%d, want %s #%d", leader,
+		    kind_name(&cl.s[li]), li);
+		ok = false;
+	}
+	ok = wait_follows(oldport, np, MX_SETTLE_MS) && ok;
+out:
+	cl_report(&cl, ok);
+	cl_free(&cl);
+	return ok;
+}
+
 int
 main(void)
 {
 	const char	*bd;
 	char		*dflt = NULL;
+	static int	 real_leader = MX_OURS, our_leader = 0;
 
 	real_bin = getenv("REDIS_SENTINEL_BIN");
 	if (real_bin == NULL || *real_bin == '\0')
@@ -597,13 +1170,19 @@ main(void)
 		    bd != NULL && *bd != '\0' ? bd : "tests");
 		our_bin = dflt;
 	}
-	h_plan(3 * h_nkinds());
+	h_plan(6 * h_nkinds());
 	h_run("3 of ours and 2 redis-sentinels discover each other both ways",
 	    discovery, NULL);
 	h_run("+odown at quorum 5/5 on both kinds (votes from both)",
 	    odown_all, NULL);
 	h_run("+odown at quorum 3/3 with one of each kind gone",
 	    odown_partial, NULL);
+	h_run("kill -9 of the master: one failover, all five agree on the result",
+	    fo_kill, NULL);
+	h_run("SENTINEL FAILOVER to a redis-sentinel: ours follow it",
+	    fo_forced, &real_leader);
+	h_run("SENTINEL FAILOVER to one of ours: the redis-sentinels follow it",
+	    fo_forced, &our_leader);
 	free(dflt);
 	return h_done();
 }
