@@ -72,8 +72,7 @@ void
 sentinel_shutdown(int code)
 {
 	/* Learned state that has not reached the file yet goes there now. */
-	if (sconf_dirty())
-		monitor_flush_config();
+	monitor_flush_pending();
 	proc_remove_pidfile(sconf.pidfile);
 	proc_notify("STOPPING=1");
 	log_warning("Sentinel is now ready to exit, bye bye...");

@@ -1319,3 +1319,10 @@ monitor_ask_now(struct instance *m)
 			ask_peer(m, si);
 	}
 }
+
+void
+monitor_flush_pending(void)
+{
+	if (config_dirty || sconf_dirty())
+		monitor_flush_config();
+}

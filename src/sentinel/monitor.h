@@ -24,6 +24,8 @@ void	monitor_reset_master(struct instance *m);
 void	monitor_process_hello(const char *msg, size_t len);
 /* Ask for a config rewrite at the end of this loop pass (coalesced). */
 void	monitor_config_dirty(void);
+/* Write what discovery learned and has not written yet (shutdown). */
+void	monitor_flush_pending(void);
 /* Rewrite now (votes, epochs, commands that must answer after the flush); -1 on failure (logged). */
 int	monitor_flush_config(void);
 /* Links that are connected (for SENTINEL MASTER's flags and link-refcount). */
