@@ -235,11 +235,23 @@ coord_offset_reply(struct link *l, redisReply *r, void *privdata)
 	free(name);
 }
 
-/* How long the old master's writes are held during a planned failover. */
+/*
+ * How long the old master's writes are held during a planned failover: at
+ * most COORD_PAUSE_MS and failover-timeout, and half of down-after. The
+ * other sentinels do not know about the pause: their hellos (PUBLISH) to the
+ * master are held too, and the PINGs behind them on the same link; a pause
+ * as long as down-after would have them see the master down.
+ */
 static long long
 coord_pause_ms(const struct instance *m)
 {
-	return m->failover_timeout < COORD_PAUSE_MS ? m->failover_timeout : COORD_PAUSE_MS;
+	long long ms = COORD_PAUSE_MS;
+
+	if (m->failover_timeout < ms)
+		ms = m->failover_timeout;
+	if (decide_down_after(&sentinel, m) / 2 < ms)
+		ms = decide_down_after(&sentinel, m) / 2;
+	return ms > 0 ? ms : 1;
 }
 
 /*
