@@ -659,13 +659,35 @@ link_cmd(int argc, const char **argv)
 	r.pending_replies++;
 }
 
-/* Everything up to PSYNC goes out at once; the replies are read in order. */
+/*
+ * PSYNC goes out alone, once every earlier reply is in: Redis refuses a
+ * PSYNC while replies to the same client are still waiting to be written
+ * ("SYNC and PSYNC are invalid with pending output").
+ */
+static void
+send_psync(void)
+{
+	char from[32];
+	const char *psync[3] = { "PSYNC", "?", "-1" };
+
+	/* Offer our own history: the master may know it (PSYNC2). */
+	if (r.offset > 0 || strcmp(r.replid2, "0000000000000000000000000000000000000000") != 0) {
+		psync[1] = r.replid;
+		snprintf(from, sizeof from, "%lld", r.offset + 1);
+		psync[2] = from;
+	}
+	link_cmd(3, psync);
+	r.psync_sent = true;
+	log_notice("Trying a partial resynchronization (request %s:%s).", psync[1], psync[2]);
+}
+
+/* Everything before PSYNC goes out at once; the replies are read in order. */
 static void
 send_handshake(void)
 {
-	char port[16], from[32];
-	const char *psync[3] = { "PSYNC", "?", "-1" };
+	char port[16];
 
+	r.psync_sent = false;
 	link_cmd(1, (const char *[]){ "PING" });
 	if (srv.masterauth) {
 		if (srv.masteruser)
@@ -679,15 +701,6 @@ send_handshake(void)
 	if (srv.replica_announce_ip)
 		link_cmd(3, (const char *[]){ "REPLCONF", "ip-address", srv.replica_announce_ip });
 	link_cmd(3, (const char *[]){ "REPLCONF", "capa", "psync2" });
-	/* Offer our own history: the master may know it (PSYNC2). */
-	if (r.offset > 0 || strcmp(r.replid2, "0000000000000000000000000000000000000000") != 0) {
-		psync[1] = r.replid;
-		snprintf(from, sizeof from, "%lld", r.offset + 1);
-		psync[2] = from;
-	}
-	link_cmd(3, psync);
-	r.psync_sent = true;
-	log_notice("Trying a partial resynchronization (request %s:%s).", psync[1], psync[2]);
 }
 
 /* The check pass refuses what the load would refuse: a database we do not have. */
@@ -759,7 +772,7 @@ become_streaming(void)
 static int
 handshake_line(const char *line)
 {
-	if (r.pending_replies > 1) {
+	if (!r.psync_sent) {
 		/* PING, AUTH, REPLCONF: errors are fatal only for AUTH. */
 		r.pending_replies--;
 		if (line[0] == '-' && strncmp(line, "-NOAUTH", 7) != 0 &&
@@ -769,6 +782,8 @@ handshake_line(const char *line)
 			link_drop(NULL);
 			return -1;
 		}
+		if (r.pending_replies == 0)
+			send_psync();
 		return 0;
 	}
 	r.pending_replies = 0;

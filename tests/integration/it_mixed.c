@@ -832,16 +832,21 @@ cl_report(struct cluster *cl, bool ok)
 
 /*
  * Short periods on every sentinel of both kinds (redis-sentinel 7.0 has
- * SENTINEL DEBUG too). PING-PERIOD and INFO-PERIOD stay at 1 s or more:
- * redis-sentinel asks replicas for INFO once a second during a failover
- * whatever INFO-PERIOD says, and only picks one whose INFO is younger than
- * 3 INFO periods (5 ping periods once the master is down).
+ * SENTINEL DEBUG too). redis-sentinel asks replicas for INFO once a second
+ * during a failover whatever INFO-PERIOD says, and only promotes one whose
+ * INFO is younger than 3 INFO periods (5 PING periods once the master is
+ * down): INFO-PERIOD stays at 1 s and PING-PERIOD at 400 ms. PING-PERIOD
+ * must also stay under down-after: redis-sentinel reconnects at most once
+ * per PING-PERIOD, and a new master it could not reach for down-after
+ * right after +switch-master would be failed over again on the stale
+ * "down" answers its peers gave about the old one.
  */
 static bool
 sen_tune(struct sen *s, int idx)
 {
 	char	*r = h_cmd(s->c, "SENTINEL", "DEBUG", "INFO-PERIOD", "1000",
-		    "ASK-PERIOD", "100", "PUBLISH-PERIOD", "200", NULL);
+		    "PING-PERIOD", "400", "ASK-PERIOD", "100", "PUBLISH-PERIOD",
+		    "200", NULL);
 	bool	 ok = strcmp(r, "+OK") == 0;
 
 	if (!ok)
