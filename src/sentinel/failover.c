@@ -291,12 +291,17 @@ coordinate(struct instance *m, struct instance *rep, int64_t now)
 		m->coord_state = 2;
 		return false;
 	}
-	/* Do not hold writes longer than half the pause waiting for a replica that lags. */
+	/*
+	 * A replica that lags is not promoted in a planned failover: what it
+	 * lacks would be lost. Give up before the pause ends: the old master
+	 * stays, its writes go on, nothing is lost.
+	 */
 	if (now - m->coord_start > coord_pause_ms(m) / 2) {
-		log_warning("Planned failover of %s: replica %s did not catch up (offset %lld of %lld); "
-		    "promoting it anyway", m->name, rep->name, rep->slave_repl_offset, m->coord_offset);
-		m->coord_state = 2;
-		return false;
+		log_warning("Planned failover of %s: replica %s did not catch up in time (offset %lld "
+		    "of %lld); the old master stays", m->name, rep->name, rep->slave_repl_offset,
+		    m->coord_offset);
+		abort_failover(m, "-failover-abort-slave-timeout");
+		return true;
 	}
 	monitor_info_every(rep, 10);
 	return true;
@@ -308,14 +313,20 @@ demote_old_master(struct instance *m, struct instance *rep)
 {
 	char port[16];
 
+	int rc = 0;
+
 	snprintf(port, sizeof port, "%d", rep->port);
-	monitor_command(m, NULL, NULL, "MULTI", NULL);
-	monitor_command(m, NULL, NULL, "SLAVEOF", rep->ip, port, NULL);
-	monitor_command(m, NULL, NULL, "CONFIG", "REWRITE", NULL);
-	monitor_command(m, NULL, NULL, "CLIENT", "KILL", "TYPE", "normal", NULL);
-	monitor_command(m, NULL, NULL, "EXEC", NULL);
+	rc |= monitor_command(m, NULL, NULL, "MULTI", NULL);
+	rc |= monitor_command(m, NULL, NULL, "SLAVEOF", rep->ip, port, NULL);
+	rc |= monitor_command(m, NULL, NULL, "CONFIG", "REWRITE", NULL);
+	rc |= monitor_command(m, NULL, NULL, "CLIENT", "KILL", "TYPE", "normal", NULL);
+	rc |= monitor_command(m, NULL, NULL, "EXEC", NULL);
 	/* Held writes now get -READONLY instead of landing on a master nobody follows. */
-	monitor_command(m, NULL, NULL, "CLIENT", "UNPAUSE", NULL);
+	rc |= monitor_command(m, NULL, NULL, "CLIENT", "UNPAUSE", NULL);
+	if (rc != 0)
+		log_warning("Planned failover of %s: could not send the demotion to the old master "
+		    "(link %s, %d pending)", m->name, monitor_link_connected(m) ? "up" : "down",
+		    monitor_link_pending(m));
 	emit_event(LOG_NOTICE, "+convert-to-slave", m, "%s", "");
 }
 
@@ -514,9 +525,17 @@ failover_tick(struct instance *m, int64_t now)
 	int64_t delay_until = 0;
 
 	if (m->failover_state == FO_NONE) {
-		/* A short random delay keeps sentinels that see ODOWN together from splitting the vote. */
-		if (decide_failover_start(&sentinel, m, now, decide_election_rank(&sentinel, m) * DECIDE_RANK_SLOT_MS + jitter(5),
-		    &delay_until)) {
+		/*
+		 * Sentinels that see ODOWN together wait for their slot (rank x
+		 * DECIDE_RANK_SLOT_MS after ODOWN) before they start: the epoch is
+		 * raised only then, together with the vote request. A new epoch
+		 * seen in our hellos before we ask would let a peer (a real
+		 * redis-sentinel) start one epoch above ours.
+		 */
+		if ((m->flags & INST_O_DOWN) && !(m->flags & INST_FORCE_FAILOVER) &&
+		    now < m->o_down_since + decide_election_rank(&sentinel, m) * DECIDE_RANK_SLOT_MS)
+			return;
+		if (decide_failover_start(&sentinel, m, now, 0, &delay_until)) {
 			m->failover_votes_asked = 0;
 			emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
 			    (unsigned long long)sentinel.current_epoch);

@@ -1070,8 +1070,11 @@ planned(const struct h_target *t, void *arg)
 
 	(void)arg;
 	scn_init(&sc, t, "fplanned");
+	/* The replicas are in sync first: a planned failover refuses one that lags. */
 	if (!master_start(&sc) || !replica_start(&sc, NULL) || !replica_start(&sc, NULL) ||
-	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]))
+	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) ||
+	    !wait_follows(sc.r[0].port, sc.mport, H_DEADLINE_MS) ||
+	    !wait_follows(sc.r[1].port, sc.mport, H_DEADLINE_MS))
 		goto out;
 	w = conn(sc.mport);
 	for (i = 0; i < 20000; i++) {

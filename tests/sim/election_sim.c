@@ -453,10 +453,13 @@ failover_tick(struct sim *s, int i)
 	int64_t		 delay;
 
 	if (m->failover_state == FO_NONE) {
-		if (s->cfg->scheme == SCHEME_RANK)
-			delay = (int64_t)decide_election_rank(&nd->st, m) *
-			    s->cfg->rank_slot + rnd(s, 5);
-		else
+		if (s->cfg->scheme == SCHEME_RANK) {
+			/* failover.c: wait for our slot after ODOWN, then start (epoch) and ask at once. */
+			if (now_ms(s) < m->o_down_since +
+			    (int64_t)decide_election_rank(&nd->st, m) * s->cfg->rank_slot)
+				return;
+			delay = 0;
+		} else
 			delay = rnd(s, 1000);
 		if (!decide_failover_start(&nd->st, m, now_ms(s), delay, NULL))
 			return;
