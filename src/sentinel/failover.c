@@ -296,7 +296,7 @@ coordinate(struct instance *m, struct instance *rep, int64_t now)
 	 * lacks would be lost. Give up before the pause ends: the old master
 	 * stays, its writes go on, nothing is lost.
 	 */
-	if (now - m->coord_start > coord_pause_ms(m) / 2) {
+	if (now - m->coord_start > coord_pause_ms(m) * 3 / 4) {
 		log_warning("Planned failover of %s: replica %s did not catch up in time (offset %lld "
 		    "of %lld); the old master stays", m->name, rep->name, rep->slave_repl_offset,
 		    m->coord_offset);

@@ -35,6 +35,12 @@ void	 h_skip(const char *reason, const char *fmt, ...)
 void	 h_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints every line of a multi-line text as a diagnostic with a prefix. */
 void	 h_diag_lines(const char *prefix, const char *text);
+/*
+ * Tests whose timings are tight (sentinels with down-after of a few hundred
+ * ms) take this lock so that "make -j2 check" does not run two of them at
+ * once on a small machine; held until the process exits.
+ */
+void	 h_exclusive(void);
 /* Exit status for main: 0 if every test passed. */
 int	 h_done(void);
 

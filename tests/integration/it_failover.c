@@ -335,6 +335,60 @@ wait_follows(int port, int mport, int deadline_ms)
 	}
 }
 
+/*
+ * Both replicas have finished their first sync: a planned failover (master
+ * up) refuses a replica that cannot catch up, and a redis-server replica
+ * may still be loading its first image.
+ */
+static long long
+info_ll(int port, const char *field)
+{
+	struct h_conn *c = conn(port);
+	char *v = NULL;
+	long long n = -1;
+
+	if (c != NULL) {
+		v = h_info_get(c, "replication", field);
+		h_close(c);
+	}
+	if (v != NULL)
+		n = strtoll(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+/*
+ * ... and has the master's stream: a redis-server master holds the stream
+ * of a replica fresh from a diskless sync until its first REPLCONF ACK (up
+ * to a second later).
+ */
+static bool
+wait_caught_up(int port, int mport)
+{
+	long long want = info_ll(mport, "master_repl_offset");
+	int64_t end = util_mono_ms() + H_DEADLINE_MS;
+	long long have = -1;
+
+	while (util_mono_ms() < end) {
+		have = info_ll(port, "slave_repl_offset");
+		if (want >= 0 && have >= want)
+			return true;
+		usleep(POLL_US);
+	}
+	h_diag("port %d: slave_repl_offset %lld, want %lld (master %d)", port, have, want, mport);
+	return false;
+}
+
+static bool
+synced(const struct scn *sc)
+{
+	for (int i = 0; i < 2; i++)
+		if (!wait_follows(sc->r[i].port, sc->mport, H_DEADLINE_MS) ||
+		    !wait_caught_up(sc->r[i].port, sc->mport))
+			return false;
+	return true;
+}
+
 /* ROLE says master and a write goes through. */
 static bool
 writable_master(int port, const char *key, const char *val)
@@ -1003,7 +1057,8 @@ forced(const struct h_target *t, void *arg)
 	(void)arg;
 	scn_init(&sc, t, "fforced");
 	if (!master_start(&sc) || !replica_start(&sc, NULL) || !replica_start(&sc, NULL) ||
-	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]))
+	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) ||
+	    !synced(&sc))
 		goto out;
 	/* Both in one read: the second finds the first one running. */
 	if (h_send(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", NULL) == -1 ||
@@ -1073,9 +1128,19 @@ planned(const struct h_target *t, void *arg)
 	/* The replicas are in sync first: a planned failover refuses one that lags. */
 	if (!master_start(&sc) || !replica_start(&sc, NULL) || !replica_start(&sc, NULL) ||
 	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) ||
-	    !wait_follows(sc.r[0].port, sc.mport, H_DEADLINE_MS) ||
-	    !wait_follows(sc.r[1].port, sc.mport, H_DEADLINE_MS))
+	    !synced(&sc))
 		goto out;
+	/*
+	 * The pause lasts at most half of down-after: give it room on a busy
+	 * machine (500 ms leaves a 125 ms catch-up window).
+	 */
+	for (i = 0; i < NSENT; i++) {
+		r = h_cmd(sc.s[i].c, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", "3000", NULL);
+		if (!expect(r, "+OK", "SENTINEL SET down-after-milliseconds 3000"))
+			goto out;
+		free(r);
+		r = NULL;
+	}
 	w = conn(sc.mport);
 	for (i = 0; i < 20000; i++) {
 		r = h_cmd(w, "INCR", "counter", NULL);
@@ -1123,7 +1188,8 @@ chosen(const struct h_target *t, void *arg)
 	(void)arg;
 	scn_init(&sc, t, "fchosen");
 	if (!master_start(&sc) || !replica_start(&sc, NULL) || !replica_start(&sc, NULL) ||
-	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]))
+	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) ||
+	    !synced(&sc))
 		goto out;
 	/* r1 is the one priority would choose. */
 	r = srv_cmd(sc.r[1].port, "CONFIG", "SET", "replica-priority", "1", NULL);
@@ -1262,7 +1328,8 @@ prio0(const struct h_target *t, void *arg)
 	(void)arg;
 	scn_init(&sc, t, "fprio");
 	if (!master_start(&sc) || !replica_start(&sc, zero) || !replica_start(&sc, zero) ||
-	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]))
+	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) ||
+	    !synced(&sc))
 		goto out;
 	if (!wait_rfield(&sc.s[0], sc.r[0].port, "slave-priority", "0", H_DEADLINE_MS) ||
 	    !wait_rfield(&sc.s[0], sc.r[1].port, "slave-priority", "0", H_DEADLINE_MS))
@@ -1346,6 +1413,7 @@ find_sentinel(void)
 int
 main(void)
 {
+	h_exclusive();
 	sentinel_bin = find_sentinel();
 	if (sentinel_bin != NULL && access(sentinel_bin, X_OK) != 0) {
 		h_plan(1);

@@ -1160,6 +1160,7 @@ main(void)
 	char		*dflt = NULL;
 	static int	 real_leader = MX_OURS, our_leader = 0;
 
+	h_exclusive();
 	real_bin = getenv("REDIS_SENTINEL_BIN");
 	if (real_bin == NULL || *real_bin == '\0')
 		real_bin = "/usr/bin/redis-sentinel";

@@ -1662,6 +1662,7 @@ find_sentinel(void)
 int
 main(void)
 {
+	h_exclusive();
 	sentinel_bin = find_sentinel();
 	if (sentinel_bin != NULL && access(sentinel_bin, X_OK) != 0) {
 		h_plan(1);
