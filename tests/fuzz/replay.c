@@ -1,10 +1,13 @@
 /*
  * replay.c - run every file of the fuzz corpus through the fuzz targets, so
  * that "make check" keeps the inputs the fuzzers found without needing clang.
+ * Built twice: tests/fuzz/replay (the server's targets) and, with
+ * REPLAY_SENTINEL defined, tests/fuzz/replay_sentinel (the sentinel's).
  *
  * The tests directory is argv[1], else $TEST_SRCDIR, else "tests". Output is
  * TAP: "1..N", then one "ok K - <set>/<file>" line per file, for the sets
- * resp, conf, rdb and replstream (tests/fuzz/corpus/<set>).
+ * resp, conf, rdb and replstream, or info, hello and sentinelcmd
+ * (tests/fuzz/corpus/<set>).
  */
 #include "config.h"
 
@@ -19,7 +22,11 @@
 
 #include "buf.h"
 #include "util.h"
+#ifdef REPLAY_SENTINEL
+#include "sentinel_targets.h"
+#else
 #include "targets.h"
+#endif
 
 struct replay_set {
 	const char	 *name;		/* corpus subdirectory */
@@ -91,10 +98,16 @@ int
 main(int argc, char **argv)
 {
 	struct replay_set	 sets[] = {
+#ifdef REPLAY_SENTINEL
+		{ "info", fuzz_info_one, NULL, 0 },
+		{ "hello", fuzz_hello_one, NULL, 0 },
+		{ "sentinelcmd", fuzz_sentinel_cmd_one, NULL, 0 },
+#else
 		{ "resp", fuzz_resp_one, NULL, 0 },
 		{ "conf", fuzz_conf_one, NULL, 0 },
 		{ "rdb", fuzz_rdb_one, NULL, 0 },
 		{ "replstream", fuzz_replstream_one, NULL, 0 },
+#endif
 	};
 	struct buf		 data = BUF_INIT;
 	const char		*top;
