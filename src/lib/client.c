@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -607,4 +608,134 @@ client_err_arity(struct client *c, const char *name)
 	snprintf(lower, sizeof lower, "%s", name);
 	util_strtolower(lower);
 	client_errf(c, "ERR wrong number of arguments for '%s' command", lower);
+}
+
+/* A class by the name CLIENT LIST/KILL TYPE takes; "master" is 100, -1 if unknown. */
+int
+client_type_by_name(const char *name)
+{
+	if (!strcasecmp(name, "normal"))
+		return CLIENT_CLASS_NORMAL;
+	if (!strcasecmp(name, "slave") || !strcasecmp(name, "replica"))
+		return CLIENT_CLASS_REPLICA;
+	if (!strcasecmp(name, "pubsub"))
+		return CLIENT_CLASS_PUBSUB;
+	if (!strcasecmp(name, "master"))
+		return 100;
+	return -1;
+}
+
+/* Does c belong to the class a TYPE filter names (100: our own master link)? */
+bool
+client_is_type(const struct client *c, int type)
+{
+	if (type == 100)
+		return (c->flags & CLIENT_MASTER) != 0;
+	if (c->flags & CLIENT_MASTER)
+		return type == CLIENT_CLASS_NORMAL;
+	return (int)client_class(c) == type;
+}
+
+static bool
+arg_word(const struct client *c, int i, const char *word)
+{
+	return i < c->argc && strcasecmp(c->argv[i], word) == 0;
+}
+
+/*
+ * CLIENT KILL, both forms: "CLIENT KILL addr:port" and the filters (ID,
+ * TYPE, ADDR, LADDR, USER, SKIPME), with Redis's replies. The same in the
+ * server and the sentinel.
+ */
+void
+client_kill_command(struct client *c)
+{
+	struct client *o;
+	long long killed = 0;
+	uint64_t id = 0;
+	const char *addr = NULL, *laddr = NULL, *user = NULL;
+	int type = -1;
+	bool skipme = true, self = false;
+
+	if (c->argc == 3) {
+		/* Old form: CLIENT KILL addr:port. */
+		TAILQ_FOREACH(o, client_all(), entry) {
+			if (!(o->flags & CLIENT_CLOSE_ASAP) && strcmp(o->addr, c->argv[2]) == 0) {
+				client_ok(c);
+				if (o == c)
+					client_close_after_reply(c);
+				else
+					client_close(o, "killed by CLIENT KILL");
+				return;
+			}
+		}
+		client_err(c, "ERR No such client");
+		return;
+	}
+	for (int i = 2; i < c->argc; i += 2) {
+		if (i + 1 >= c->argc) {
+			client_err(c, "ERR syntax error");
+			return;
+		}
+		if (arg_word(c, i, "id")) {
+			long long v;
+
+			if (!util_parse_ll(c->argv[i + 1], c->argvlen[i + 1], &v) || v <= 0) {
+				client_err(c, "ERR client-id should be greater than 0");
+				return;
+			}
+			id = (uint64_t)v;
+		} else if (arg_word(c, i, "type")) {
+			type = client_type_by_name(c->argv[i + 1]);
+			if (type < 0) {
+				client_errf(c, "ERR Unknown client type '%s'", c->argv[i + 1]);
+				return;
+			}
+		} else if (arg_word(c, i, "addr")) {
+			addr = c->argv[i + 1];
+		} else if (arg_word(c, i, "laddr")) {
+			laddr = c->argv[i + 1];
+		} else if (arg_word(c, i, "user")) {
+			user = c->argv[i + 1];
+			if (acl_lookup(user) == NULL) {
+				client_errf(c, "ERR No such user '%s'", user);
+				return;
+			}
+		} else if (arg_word(c, i, "skipme")) {
+			int yn = util_parse_yesno(c->argv[i + 1]);
+
+			if (yn < 0) {
+				client_err(c, "ERR syntax error");
+				return;
+			}
+			skipme = yn == 1;
+		} else {
+			client_err(c, "ERR syntax error");
+			return;
+		}
+	}
+	TAILQ_FOREACH(o, client_all(), entry) {
+		if (o->flags & CLIENT_CLOSE_ASAP)
+			continue;
+		if (id && o->id != id)
+			continue;
+		if (type >= 0 && !client_is_type(o, type))
+			continue;
+		if (addr && strcmp(o->addr, addr) != 0)
+			continue;
+		if (laddr && strcmp(o->laddr, laddr) != 0)
+			continue;
+		if (user && (o->user == NULL || strcmp(o->user->name, user) != 0))
+			continue;
+		if (o == c && skipme)
+			continue;
+		killed++;
+		if (o == c)
+			self = true;
+		else
+			client_close(o, "killed by CLIENT KILL");
+	}
+	client_int(c, killed);
+	if (self)
+		client_close_after_reply(c);
 }

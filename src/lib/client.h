@@ -147,6 +147,10 @@ void	client_pause_reading(struct client *c, bool paused);
 
 /* Reply shortcuts. */
 void	client_ok(struct client *c);
+/* CLIENT KILL (both forms) and the class names its TYPE filter takes. */
+void	client_kill_command(struct client *c);
+int	client_type_by_name(const char *name);
+bool	client_is_type(const struct client *c, int type);
 void	client_err(struct client *c, const char *msg);
 void	client_errf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	client_int(struct client *c, long long v);

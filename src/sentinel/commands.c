@@ -1144,29 +1144,6 @@ reply_text(struct client *c, struct buf *b)
 	resp_verbatim(&c->reply, b->data ? b->data : "", b->len, c->proto);
 }
 
-/* CLIENT LIST / KILL TYPE names; 100 stands for "master". */
-static int
-type_of(const char *name)
-{
-	if (!strcasecmp(name, "normal"))
-		return CLIENT_CLASS_NORMAL;
-	if (!strcasecmp(name, "slave") || !strcasecmp(name, "replica"))
-		return CLIENT_CLASS_REPLICA;
-	if (!strcasecmp(name, "pubsub"))
-		return CLIENT_CLASS_PUBSUB;
-	if (!strcasecmp(name, "master"))
-		return 100;
-	return -1;
-}
-
-static bool
-client_is_type(const struct client *c, int type)
-{
-	if (type == 100)
-		return (c->flags & CLIENT_MASTER) != 0;
-	return (int)client_class(c) == type;
-}
-
 static void
 client_list(struct client *c)
 {
@@ -1176,7 +1153,7 @@ client_list(struct client *c)
 	bool ids = false;
 
 	if (c->argc == 4 && arg_is(c, 2, "type")) {
-		if ((type = type_of(c->argv[3])) < 0) {
+		if ((type = client_type_by_name(c->argv[3])) < 0) {
 			resp_errorf(&c->reply, "ERR Unknown client type '%s'", c->argv[3]);
 			return;
 		}
@@ -1213,98 +1190,6 @@ client_list(struct client *c)
 	}
 	reply_text(c, &b);
 	buf_free(&b);
-}
-
-static void
-client_kill(struct client *c)
-{
-	struct client *o;
-	long long killed = 0;
-	uint64_t id = 0;
-	const char *addr = NULL, *laddr = NULL, *user = NULL;
-	int type = -1;
-	bool skipme = true, self = false;
-
-	if (c->argc == 3) {
-		/* Old form: CLIENT KILL addr:port. */
-		TAILQ_FOREACH(o, client_all(), entry) {
-			if (!(o->flags & CLIENT_CLOSE_ASAP) && strcmp(o->addr, c->argv[2]) == 0) {
-				client_ok(c);
-				if (o == c)
-					client_close_after_reply(c);
-				else
-					client_close(o, "killed by CLIENT KILL");
-				return;
-			}
-		}
-		client_err(c, "ERR No such client");
-		return;
-	}
-	for (int i = 2; i < c->argc; i += 2) {
-		if (i + 1 >= c->argc) {
-			reply_syntax(c);
-			return;
-		}
-		if (arg_is(c, i, "id")) {
-			long long v;
-
-			if (!util_parse_ll(c->argv[i + 1], c->argvlen[i + 1], &v) || v <= 0) {
-				client_err(c, "ERR client-id should be greater than 0");
-				return;
-			}
-			id = (uint64_t)v;
-		} else if (arg_is(c, i, "type")) {
-			if ((type = type_of(c->argv[i + 1])) < 0) {
-				resp_errorf(&c->reply, "ERR Unknown client type '%s'", c->argv[i + 1]);
-				return;
-			}
-		} else if (arg_is(c, i, "addr")) {
-			addr = c->argv[i + 1];
-		} else if (arg_is(c, i, "laddr")) {
-			laddr = c->argv[i + 1];
-		} else if (arg_is(c, i, "user")) {
-			user = c->argv[i + 1];
-			if (acl_lookup(user) == NULL) {
-				resp_errorf(&c->reply, "ERR No such user '%s'", user);
-				return;
-			}
-		} else if (arg_is(c, i, "skipme")) {
-			int yn = util_parse_yesno(c->argv[i + 1]);
-
-			if (yn < 0) {
-				reply_syntax(c);
-				return;
-			}
-			skipme = yn == 1;
-		} else {
-			reply_syntax(c);
-			return;
-		}
-	}
-	TAILQ_FOREACH(o, client_all(), entry) {
-		if (o->flags & CLIENT_CLOSE_ASAP)
-			continue;
-		if (id && o->id != id)
-			continue;
-		if (type >= 0 && !client_is_type(o, type))
-			continue;
-		if (addr && strcmp(o->addr, addr) != 0)
-			continue;
-		if (laddr && strcmp(o->laddr, laddr) != 0)
-			continue;
-		if (user && (o->user == NULL || strcmp(o->user->name, user) != 0))
-			continue;
-		if (o == c && skipme)
-			continue;
-		killed++;
-		if (o == c)
-			self = true;
-		else
-			client_close(o, "killed by CLIENT KILL");
-	}
-	client_int(c, killed);
-	if (self)
-		client_close_after_reply(c);
 }
 
 static void
@@ -1574,7 +1459,7 @@ cmd_client(struct client *c)
 	} else if (!strcasecmp(sub, "list")) {
 		client_list(c);
 	} else if (!strcasecmp(sub, "kill")) {
-		client_kill(c);
+		client_kill_command(c);
 	} else if (!strcasecmp(sub, "setname")) {
 		if (set_name(c, 2))
 			client_ok(c);
