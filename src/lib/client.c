@@ -629,11 +629,10 @@ client_type_by_name(const char *name)
 bool
 client_is_type(const struct client *c, int type)
 {
-	if (type == 100)
-		return (c->flags & CLIENT_MASTER) != 0;
+	/* As in Redis: our master's link is of type master only, never normal. */
 	if (c->flags & CLIENT_MASTER)
-		return type == CLIENT_CLASS_NORMAL;
-	return (int)client_class(c) == type;
+		return type == 100;
+	return type != 100 && (int)client_class(c) == type;
 }
 
 static bool

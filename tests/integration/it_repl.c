@@ -770,7 +770,8 @@ out:
 /* --- 2. partial resync ------------------------------------------------- */
 
 /*
- * CLIENT KILL TYPE master on the replica drops the link; the replica
+ * CLIENT KILL TYPE normal on the replica leaves the master's link alone;
+ * CLIENT KILL TYPE master drops it; the replica
  * reconnects with PSYNC and the master continues from its backlog:
  * sync_partial_ok + 1, sync_full unchanged, the writes made meanwhile
  * arrive.
@@ -787,7 +788,9 @@ repl_psync_resume(struct rnode *m, struct rnode *r)
 		h_diag("master INFO stats lacks sync_full/sync_partial_ok");
 		return false;
 	}
-	if (!repl_expect(r->c, ":1", "CLIENT", "KILL", "TYPE", "master", NULL))
+	/* The master's link is not of type normal (and sync_partial_ok below counts it). */
+	if (!repl_expect(r->c, ":0", "CLIENT", "KILL", "TYPE", "normal", NULL) ||
+	    !repl_expect(r->c, ":1", "CLIENT", "KILL", "TYPE", "master", NULL))
 		return false;
 	if (!repl_write_many(m->c, "meanwhile", 100, 50))
 		return false;
