@@ -1154,9 +1154,15 @@ repl_cron(void)
 		if (r.state == LINK_CONNECTED && now - r.last_ack >= 1000)
 			send_ack();
 	}
-	/* Master side: keep idle links alive, ask for ACKs for WAIT. */
-	if (r.replicas != NULL && !server_is_replica() &&
-	    now - r.last_ping >= srv.repl_ping_period * 1000) {
+	/*
+	 * Master side: keep idle links alive, ask for ACKs for WAIT. The
+	 * period counts from the first replica, not from start-up: a PING at
+	 * once would put replicas that synced a moment apart at different
+	 * offsets.
+	 */
+	if (r.replicas == NULL || server_is_replica()) {
+		r.last_ping = now;
+	} else if (now - r.last_ping >= srv.repl_ping_period * 1000) {
 		const char *w[1] = { "PING" };
 		size_t l[1] = { 4 };
 

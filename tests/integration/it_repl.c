@@ -896,7 +896,12 @@ repl_promote(const struct h_target *t, void *arg)
 
 	UNUSED(arg);
 	memset(n, 0, sizeof n);
+	/*
+	 * redis-server PINGs its replicas at its first replication cron
+	 * (about a second after start) whatever the period: wait for it.
+	 */
 	if (!repl_setup(n, 2, t->bin, margs, NULL) ||
+	    !repl_wait_ll(m->c, "server", "uptime_in_seconds", 2) ||
 	    !repl_script(m->c, repl_fill_before,
 	    ARRAY_SIZE(repl_fill_before)) ||
 	    !repl_write_many(m->c, "k", 100, 20) ||
