@@ -36,6 +36,7 @@ struct link {
 	bool			 connecting;
 	bool			 connected;
 	bool			 freeing;	/* free once the current callback returns */
+	bool			 lingering;	/* freed, still sending what was queued */
 	int			 in_callback;
 	struct event		*ev_read;
 	struct event		*ev_write;
@@ -154,14 +155,85 @@ link_close(struct link *l, const char *why)
 		l->hooks->disconnected(l, why ? why : "closed");
 }
 
+/*
+ * A link given up while connected still delivers what was written to it:
+ * the commands a failover queued on the old master's link (the demotion,
+ * CLIENT UNPAUSE) just before +switch-master released that link. Its
+ * callbacks are answered now with no reply; the socket sends the rest,
+ * closes its writing side and reads (and drops) until the server closes,
+ * for at most LINK_LINGER_MS. A plain close with replies unread would
+ * send a reset, which can drop commands the server had not read yet.
+ */
+#define LINK_LINGER_MS	2000
+
+static void
+linger_end(struct link *l)
+{
+	if (l->ev_read)
+		event_del(l->ev_read);
+	if (l->ev_write)
+		event_del(l->ev_write);
+	event_del(l->ev_timer);
+	l->lingering = false;
+	loop_defer(really_free, l);
+}
+
+static void
+linger_io(struct link *l, short what)
+{
+	if ((what & EV_WRITE) && l->outpos < l->out.len) {
+		ssize_t n = write(l->fd, l->out.data + l->outpos, l->out.len - l->outpos);
+
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			linger_end(l);
+			return;
+		}
+		if (n > 0)
+			l->outpos += (size_t)n;
+	}
+	if (l->outpos >= l->out.len && l->ev_write != NULL &&
+	    event_pending(l->ev_write, EV_WRITE, NULL)) {
+		event_del(l->ev_write);
+		shutdown(l->fd, SHUT_WR);
+	}
+	if (what & EV_READ) {
+		char tmp[4096];
+		ssize_t n = read(l->fd, tmp, sizeof tmp);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			linger_end(l);
+	}
+}
+
 void
 link_free(struct link *l)
 {
-	if (l == NULL || l->freeing)
+	struct timeval tv = { LINK_LINGER_MS / 1000, (LINK_LINGER_MS % 1000) * 1000 };
+
+	if (l == NULL || l->freeing || l->lingering)
 		return;
 	l->freeing = true;
-	teardown(l);
 	flush_pending(l);
+	if (l->connected && l->fd >= 0) {
+		l->lingering = true;
+		l->hooks = NULL;
+		l->owner = NULL;
+		if (l->reader) {
+			redisReaderFree(l->reader);
+			l->reader = NULL;
+		}
+		event_del(l->ev_timer);
+		event_add(l->ev_timer, &tv);
+		if (l->outpos >= l->out.len) {
+			if (l->ev_write)
+				event_del(l->ev_write);
+			shutdown(l->fd, SHUT_WR);
+		} else {
+			event_add(l->ev_write, NULL);
+		}
+		return;
+	}
+	teardown(l);
 	loop_defer(really_free, l);
 }
 
@@ -347,6 +419,10 @@ link_io(evutil_socket_t fd, short what, void *arg)
 
 	UNUSED(fd);
 	loop_update_time();
+	if (l->lingering) {
+		linger_io(l, what);
+		return;
+	}
 	if (l->connecting) {
 		if (what & EV_WRITE)
 			finish_connect(l);
@@ -399,6 +475,10 @@ link_tick(evutil_socket_t fd, short what, void *arg)
 
 	UNUSED(fd);
 	UNUSED(what);
+	if (l->lingering) {
+		linger_end(l);
+		return;
+	}
 	loop_update_time();
 	now = loop_now_ms();
 	if (l->connecting && now >= l->connect_deadline) {

@@ -27,7 +27,7 @@ kvbin=${SENTINEL_KV_BIN:-$builddir/../src/kv/sentinel-kv}
 sbin=${SENTINEL_BIN:-$builddir/../src/sentinel/sentinel}
 cli=${REDIS_CLI:-redis-cli}
 
-NTESTS=14
+NTESTS=15
 DEADLINE=15		# seconds to wait for anything to happen
 
 for b in "$kvbin" "$sbin"; do
@@ -408,6 +408,38 @@ got = int(redis.Redis(port=rport, socket_timeout=2).get("planned:counter"))
 if got < after:
     sys.exit("lost acknowledged writes: the new master has %d, %d were acknowledged" % (got, after))
 print("acknowledged %d (%d before FAILOVER), %d retried errors, new master has %d" % (after, before, errors[0], got))'
+
+# Then the new master (the former replica) dies with kill -9: the sentinel
+# promotes the old one, which now follows it, and redis-py writes there.
+pytest "redis-py keeps writing through a kill -9 failover" '
+import os, signal
+from redis.exceptions import ConnectionError, ReadOnlyError, TimeoutError
+s.sentinels[0].execute_command("SENTINEL SET mymaster down-after-milliseconds 1000")
+end = time.monotonic() + deadline
+m = s.master_for("mymaster", socket_timeout=1)
+while s.discover_master("mymaster") != ("127.0.0.1", rport) or \
+    s.sentinels[0].execute_command("SENTINEL REPLICAS mymaster") == []:
+    if time.monotonic() > end:
+        sys.exit("no master at %d with a replica" % rport)
+    time.sleep(0.05)
+os.kill('"$rpid"', signal.SIGKILL)
+ok_after, errors = 0, 0
+while ok_after < 100:
+    if time.monotonic() > end + 10:
+        sys.exit("%d writes after the kill, %d errors; master %r" % (ok_after, errors, s.discover_master("mymaster")))
+    try:
+        m.incr("killed:counter")
+        if s.discover_master("mymaster") == ("127.0.0.1", mport):
+            ok_after += 1
+    except (ConnectionError, ReadOnlyError, TimeoutError):
+        errors += 1
+        time.sleep(0.05)
+    except Exception as e:
+        if "No master found" not in str(e):
+            raise
+        errors += 1
+        time.sleep(0.05)
+print("%d writes on the new master %d after %d errors" % (ok_after, mport, errors))'
 
 if [ "$n" -ne "$NTESTS" ]; then
 	echo "Bail out! ran $n tests, planned $NTESTS"
