@@ -686,6 +686,44 @@ wait_follows(int port, int mport, int deadline_ms)
 	}
 }
 
+static long long
+info_ll(int port, const char *field)
+{
+	struct h_conn *c = conn(port);
+	char *v = NULL;
+	long long n = -1;
+
+	if (c != NULL) {
+		v = h_info_get(c, "replication", field);
+		h_close(c);
+	}
+	if (v != NULL)
+		n = strtoll(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+/*
+ * The replica has the master's stream: a redis-server master holds a fresh
+ * replica's stream until its first REPLCONF ACK (up to a second), and our
+ * planned failover refuses a replica that lags.
+ */
+static bool
+wait_caught_up(int port, int mport)
+{
+	long long want = info_ll(mport, "master_repl_offset"), have = -1;
+	int64_t end = util_mono_ms() + H_DEADLINE_MS;
+
+	while (util_mono_ms() < end) {
+		have = info_ll(port, "slave_repl_offset");
+		if (want >= 0 && have >= want)
+			return true;
+		usleep(MX_POLL_US);
+	}
+	h_diag("port %d: slave_repl_offset %lld, want %lld (master %d)", port, have, want, mport);
+	return false;
+}
+
 /* --- failovers: events ----------------------------------------------------- */
 
 static bool
@@ -929,7 +967,8 @@ cl_start_fo(struct cluster *cl, const struct h_target *t)
 		    !sen_tune(&cl->s[i], i))
 			return false;
 	for (int i = 0; i < MX_NREPS; i++)
-		if (!wait_follows(cl->rep[i].port, cl->master.port, H_DEADLINE_MS))
+		if (!wait_follows(cl->rep[i].port, cl->master.port, H_DEADLINE_MS) ||
+		    !wait_caught_up(cl->rep[i].port, cl->master.port))
 			return false;
 	end = util_mono_ms() + MX_DISCOVER_MS;
 	for (;;) {
