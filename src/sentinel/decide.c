@@ -315,6 +315,57 @@ decide_hello_due(const struct sentinel_state *st, const struct instance *ri,
 }
 
 /*
+ * A correction after a failover (Redis's +convert-to-slave and
+ * +fix-slave-config), decided for replica ri of a sane master.
+ *
+ * A replica that reports itself master is made a replica again once it has
+ * said so for 4 publish periods, long enough for the hello of a failover led
+ * elsewhere to reach us. Our own publish period may be shorter than a peer's
+ * (SENTINEL DEBUG), so while an epoch newer than the master's configuration
+ * is known (a peer raised it: it may be failing this master over right now),
+ * the wait is at least 4 of Redis's default periods, the 8 s a real
+ * redis-sentinel leader needs at most to announce its result.
+ */
+static bool
+master_sane(const struct sentinel_state *st, const struct instance *m, int64_t now)
+{
+	long long	ip = knob(st->info_period, DEFAULT_INFO_PERIOD);
+
+	return m->role_reported == ROLE_MASTER && !(m->flags & (INST_S_DOWN | INST_O_DOWN)) &&
+	    m->failover_state == FO_NONE && m->info_refresh != 0 && now - m->info_refresh < 2 * ip;
+}
+
+long long
+decide_convert_wait(const struct sentinel_state *st, const struct instance *m)
+{
+	long long	w = 4 * knob(st->publish_period, DEFAULT_PUBLISH_PERIOD);
+
+	if (st->current_epoch > m->config_epoch && w < 4 * DEFAULT_PUBLISH_PERIOD)
+		w = 4 * DEFAULT_PUBLISH_PERIOD;
+	return w;
+}
+
+enum correction
+decide_correction(const struct sentinel_state *st, const struct instance *ri, int64_t now)
+{
+	const struct instance	*m = ri->master;
+	long long		 pp = knob(st->publish_period, DEFAULT_PUBLISH_PERIOD);
+
+	if (ri->type != INST_REPLICA || m == NULL || !master_sane(st, m, now) ||
+	    (ri->flags & (INST_PROMOTED | INST_RECONF_SENT | INST_RECONF_INPROG)) ||
+	    now - ri->slave_reconf_sent_time < 4 * pp)
+		return CORRECT_NONE;
+	if (ri->role_reported == ROLE_MASTER)
+		return now - ri->role_reported_time > decide_convert_wait(st, m) ?
+		    CORRECT_CONVERT : CORRECT_NONE;
+	if (ri->role_reported == ROLE_SLAVE && ri->slave_master_host != NULL &&
+	    (strcmp(ri->slave_master_host, m->ip) != 0 || ri->slave_master_port != m->port) &&
+	    now - ri->slave_conf_change_time > m->failover_timeout)
+		return CORRECT_FIX;
+	return CORRECT_NONE;
+}
+
+/*
  * Ask a peer about the master while we see it SDOWN, once per ask period
  * counted from its last answer (and from our last question, so an unanswered
  * peer is not asked on every tick). Forced asks bypass this.

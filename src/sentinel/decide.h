@@ -92,6 +92,12 @@ long long	decide_info_period(const struct sentinel_state *st,
 		    const struct instance *ri);
 bool		decide_info_due(const struct sentinel_state *st,
 		    const struct instance *ri, int64_t now, int64_t last_info_sent);
+/* After a failover: +convert-to-slave, +fix-slave-config or nothing. */
+enum correction { CORRECT_NONE, CORRECT_CONVERT, CORRECT_FIX };
+enum correction	decide_correction(const struct sentinel_state *st,
+		    const struct instance *ri, int64_t now);
+long long	decide_convert_wait(const struct sentinel_state *st,
+		    const struct instance *m);
 bool		decide_hello_due(const struct sentinel_state *st,
 		    const struct instance *ri, int64_t now, int64_t last_pub_time);
 bool		decide_ask_due(const struct sentinel_state *st,

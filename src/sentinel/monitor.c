@@ -611,43 +611,24 @@ refresh_from_info(struct instance *ri, const char *text, size_t len)
 	}
 }
 
-/* Does the master look healthy enough to make others follow it? */
-static bool
-master_sane(const struct instance *m, int64_t now)
-{
-	return m->role_reported == ROLE_MASTER && !(m->flags & (INST_S_DOWN | INST_O_DOWN)) &&
-	    m->failover_state == FO_NONE && m->info_refresh != 0 &&
-	    now - m->info_refresh < 2 * sentinel.info_period;
-}
-
 /*
  * After a failover: an old master that came back as a master, or a replica
- * that follows the wrong master, is pointed at the right one.
+ * that follows the wrong master, is pointed at the right one (decide.c says
+ * when).
  */
 static void
 correct_roles(struct instance *ri, int64_t now)
 {
-	struct instance *m = ri->master;
-	char port[16];
+	enum correction	 c = decide_correction(&sentinel, ri, now);
+	char		 port[16];
 
-	if (ri->type != INST_REPLICA || m == NULL || !master_sane(m, now) ||
-	    (ri->flags & (INST_PROMOTED | INST_RECONF_SENT | INST_RECONF_INPROG)) ||
-	    now - ri->slave_reconf_sent_time < sentinel.publish_period * 4)
+	if (c == CORRECT_NONE)
 		return;
-	snprintf(port, sizeof port, "%d", m->port);
-	if (ri->role_reported == ROLE_MASTER &&
-	    now - ri->role_reported_time > 4 * sentinel.publish_period) {
-		if (monitor_command(ri, NULL, NULL, "SLAVEOF", m->ip, port, NULL) == 0) {
-			ri->slave_reconf_sent_time = now;
-			emit_event(LOG_NOTICE, "+convert-to-slave", ri, "%s", "");
-		}
-	} else if (ri->role_reported == ROLE_SLAVE && ri->slave_master_host != NULL &&
-	    (strcmp(ri->slave_master_host, m->ip) != 0 || ri->slave_master_port != m->port) &&
-	    now - ri->slave_conf_change_time > m->failover_timeout) {
-		if (monitor_command(ri, NULL, NULL, "SLAVEOF", m->ip, port, NULL) == 0) {
-			ri->slave_reconf_sent_time = now;
-			emit_event(LOG_NOTICE, "+fix-slave-config", ri, "%s", "");
-		}
+	snprintf(port, sizeof port, "%d", ri->master->port);
+	if (monitor_command(ri, NULL, NULL, "SLAVEOF", ri->master->ip, port, NULL) == 0) {
+		ri->slave_reconf_sent_time = now;
+		emit_event(LOG_NOTICE, c == CORRECT_CONVERT ? "+convert-to-slave" :
+		    "+fix-slave-config", ri, "%s", "");
 	}
 }
 

@@ -737,6 +737,74 @@ replica_add(struct instance *m, const char *runid, long long prio,
 	return r;
 }
 
+/*
+ * Corrections after a failover: a replica that reports master is converted
+ * only after the wait, which is longer while a newer epoch than the master's
+ * configuration is known (a failover led elsewhere may be announcing it);
+ * a replica of the wrong master is fixed after failover-timeout.
+ */
+static void
+test_corrections(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 0);
+	struct instance		*r;
+	char			 ip[] = "127.0.0.1", other[] = "127.0.0.2";
+
+	(void)state;
+	state_init(&st);
+	st.publish_period = 200;
+	m->ip = ip;
+	m->port = 6379;
+	m->failover_timeout = 3000;
+	m->role_reported = ROLE_MASTER;
+	m->info_refresh = 100000;
+	r = replica_add(m, NULL, 100, 0, 100000);
+	r->role_reported = ROLE_MASTER;
+	r->role_reported_time = 100000;
+
+	/* Our epoch is the master's: 4 of our (short) publish periods. */
+	st.current_epoch = m->config_epoch = 3;
+	assert_true(decide_convert_wait(&st, m) == 800);
+	assert_int_equal(decide_correction(&st, r, 100800), CORRECT_NONE);
+	assert_int_equal(decide_correction(&st, r, 100801), CORRECT_CONVERT);
+	/* A newer epoch is known: wait as long as Redis's default periods need. */
+	st.current_epoch = 4;
+	assert_true(decide_convert_wait(&st, m) == 8000);
+	assert_int_equal(decide_correction(&st, r, 100801), CORRECT_NONE);
+	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_CONVERT);
+	/* Never while the master is in doubt, or the replica is being promoted. */
+	m->flags |= INST_S_DOWN;
+	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_NONE);
+	m->flags &= ~INST_S_DOWN;
+	m->failover_state = FO_WAIT_PROMOTION;
+	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_NONE);
+	m->failover_state = FO_NONE;
+	r->flags |= INST_PROMOTED;
+	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_NONE);
+	r->flags &= ~INST_PROMOTED;
+	/* Nor with a stale master INFO, nor right after our last SLAVEOF. */
+	assert_int_equal(decide_correction(&st, r, 100000 + 2 * DEFAULT_INFO_PERIOD),
+	    CORRECT_NONE);
+	r->slave_reconf_sent_time = 107500;
+	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_NONE);
+	r->slave_reconf_sent_time = 0;
+
+	/* A replica of another master: fixed once failover-timeout has passed. */
+	r->role_reported = ROLE_SLAVE;
+	r->slave_master_host = other;
+	r->slave_master_port = 6379;
+	r->slave_conf_change_time = 100000;
+	assert_int_equal(decide_correction(&st, r, 103000), CORRECT_NONE);
+	assert_int_equal(decide_correction(&st, r, 103001), CORRECT_FIX);
+	/* Of the right one: nothing. */
+	r->slave_master_host = ip;
+	assert_int_equal(decide_correction(&st, r, 103001), CORRECT_NONE);
+	r->slave_master_host = NULL;
+	m->ip = NULL;
+	inst_free(m);
+}
+
 static void
 test_vote_first_come(void **state)
 {
@@ -1529,6 +1597,7 @@ main(void)
 		cmocka_unit_test(test_reconf_sent_timeout),
 		cmocka_unit_test(test_reconf_end),
 		cmocka_unit_test(test_failover_abort),
+		cmocka_unit_test(test_corrections),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
