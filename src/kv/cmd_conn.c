@@ -93,52 +93,10 @@ cmd_select(struct client *c)
 	client_ok(c);
 }
 
-/* Check credentials for AUTH and HELLO; replies with the error itself. */
-static bool
-authenticate(struct client *c, const char *user, const char *pw, size_t pwlen)
-{
-	struct acl_user *u = acl_authenticate(user, pw, pwlen);
-
-	if (u == NULL) {
-		client_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
-		return false;
-	}
-	c->user = u;
-	c->authenticated = true;
-	return true;
-}
-
 void
 cmd_auth(struct client *c)
 {
-	if (c->argc > 3) {
-		reply_syntax_error(c);
-		return;
-	}
-	if (c->argc == 2) {
-		struct acl_user *def = acl_default_user();
-
-		if (def->nopass && def->npasswords == 0) {
-			client_err(c, "ERR AUTH <password> called without any password configured "
-			    "for the default user. Are you sure your configuration is correct?");
-			return;
-		}
-		if (authenticate(c, "default", c->argv[1], c->argvlen[1]))
-			client_ok(c);
-		return;
-	}
-	if (authenticate(c, c->argv[1], c->argv[2], c->argvlen[2]))
-		client_ok(c);
-}
-
-/* Client names: printable ASCII without spaces. */
-static bool
-valid_name(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return false;
-	return true;
+	client_auth_command(c);
 }
 
 void
@@ -160,11 +118,11 @@ cmd_hello(struct client *c)
 	}
 	for (; i < c->argc; i++) {
 		if (arg_eq(c, i, "auth") && i + 2 < c->argc) {
-			if (!authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
+			if (!client_authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
 				return;
 			i += 2;
 		} else if (arg_eq(c, i, "setname") && i + 1 < c->argc) {
-			if (!valid_name(c->argv[i + 1], c->argvlen[i + 1])) {
+			if (!client_name_valid(c->argv[i + 1], c->argvlen[i + 1])) {
 				client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
 				return;
 			}
@@ -203,7 +161,7 @@ cmd_hello(struct client *c)
 void
 cmd_client_setname(struct client *c)
 {
-	if (!valid_name(c->argv[2], c->argvlen[2])) {
+	if (!client_name_valid(c->argv[2], c->argvlen[2])) {
 		client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
 		return;
 	}
@@ -312,7 +270,7 @@ cmd_client_setinfo(struct client *c)
 		client_errf(c, "ERR Unrecognized option '%s'", c->argv[2]);
 		return;
 	}
-	if (!valid_name(c->argv[3], c->argvlen[3])) {
+	if (!client_name_valid(c->argv[3], c->argvlen[3])) {
 		client_errf(c, "ERR %s cannot contain spaces, newlines or special characters.",
 		    c->argv[2]);
 		return;

@@ -738,3 +738,52 @@ client_kill_command(struct client *c)
 	if (self)
 		client_close_after_reply(c);
 }
+
+/* AUTH as user with a password; WRONGPASS (Redis's words) when refused. */
+bool
+client_authenticate(struct client *c, const char *user, const char *pw, size_t pwlen)
+{
+	struct acl_user *u = acl_authenticate(user, pw, pwlen);
+
+	if (u == NULL) {
+		client_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
+		return false;
+	}
+	c->user = u;
+	c->authenticated = true;
+	return true;
+}
+
+/* AUTH [user] password, the same in the server and the sentinel. */
+void
+client_auth_command(struct client *c)
+{
+	if (c->argc > 3) {
+		client_err(c, "ERR syntax error");
+		return;
+	}
+	if (c->argc == 2) {
+		struct acl_user *def = acl_default_user();
+
+		if (def->nopass && def->npasswords == 0) {
+			client_err(c, "ERR AUTH <password> called without any password configured "
+			    "for the default user. Are you sure your configuration is correct?");
+			return;
+		}
+		if (client_authenticate(c, "default", c->argv[1], c->argvlen[1]))
+			client_ok(c);
+		return;
+	}
+	if (client_authenticate(c, c->argv[1], c->argv[2], c->argvlen[2]))
+		client_ok(c);
+}
+
+/* Client names: printable ASCII without spaces. */
+bool
+client_name_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~')
+			return false;
+	return true;
+}

@@ -151,6 +151,10 @@ void	client_ok(struct client *c);
 void	client_kill_command(struct client *c);
 int	client_type_by_name(const char *name);
 bool	client_is_type(const struct client *c, int type);
+/* AUTH: the command, the check HELLO AUTH shares, and CLIENT SETNAME's rule. */
+void	client_auth_command(struct client *c);
+bool	client_authenticate(struct client *c, const char *user, const char *pw, size_t pwlen);
+bool	client_name_valid(const char *s, size_t n);
 void	client_err(struct client *c, const char *msg);
 void	client_errf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	client_int(struct client *c, long long v);

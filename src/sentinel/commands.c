@@ -60,7 +60,7 @@ struct sclient {
 };
 
 static void	cmd_ping(struct client *), cmd_info(struct client *), cmd_role(struct client *),
-		cmd_hello(struct client *), cmd_auth(struct client *), cmd_acl(struct client *),
+		cmd_hello(struct client *), cmd_acl(struct client *),
 		cmd_command(struct client *), cmd_subscribe(struct client *),
 		cmd_psubscribe(struct client *), cmd_unsubscribe(struct client *),
 		cmd_punsubscribe(struct client *), cmd_publish(struct client *),
@@ -165,7 +165,7 @@ static struct scmd table[] = {
 	    "nondeterministic_output request_policy:all_shards response_policy:special", NULL),
 	TOP("acl", NULL, -2, "", "@slow", "", acl_subs),
 	TOP("publish", cmd_publish, 3, "pubsub loading stale fast", "@pubsub @fast", "", NULL),
-	TOP("auth", cmd_auth, -2, "noscript loading stale fast no_auth allow_busy",
+	TOP("auth", client_auth_command, -2, "noscript loading stale fast no_auth allow_busy",
 	    "@fast @connection", "", NULL),
 	TOP("psubscribe", cmd_psubscribe, -2, "pubsub noscript loading stale", "@pubsub @slow", "", NULL),
 	TOP("shutdown", cmd_shutdown, -1, "admin noscript loading stale no_multi allow_busy",
@@ -696,59 +696,10 @@ cmd_role(struct client *c)
 		client_bulk_str(c, sentinel.masters[i]->name);
 }
 
-/* Credentials for AUTH and HELLO; replies with the error itself. */
-static bool
-authenticate(struct client *c, const char *user, const char *pw, size_t pwlen)
-{
-	struct acl_user *u = acl_authenticate(user, pw, pwlen);
-
-	if (u == NULL) {
-		client_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
-		return false;
-	}
-	c->user = u;
-	c->authenticated = true;
-	return true;
-}
-
-/* AUTH [user] password. */
-static void
-cmd_auth(struct client *c)
-{
-	if (c->argc > 3) {
-		reply_syntax(c);
-		return;
-	}
-	if (c->argc == 2) {
-		struct acl_user *def = acl_default_user();
-
-		if (def->nopass && def->npasswords == 0) {
-			client_err(c, "ERR AUTH <password> called without any password configured "
-			    "for the default user. Are you sure your configuration is correct?");
-			return;
-		}
-		if (authenticate(c, "default", c->argv[1], c->argvlen[1]))
-			client_ok(c);
-		return;
-	}
-	if (authenticate(c, c->argv[1], c->argv[2], c->argvlen[2]))
-		client_ok(c);
-}
-
-/* Client names: printable ASCII without spaces. */
-static bool
-valid_name(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return false;
-	return true;
-}
-
 static bool
 set_name(struct client *c, int i)
 {
-	if (!valid_name(c->argv[i], c->argvlen[i])) {
+	if (!client_name_valid(c->argv[i], c->argvlen[i])) {
 		client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
 		return false;
 	}
@@ -779,7 +730,7 @@ cmd_hello(struct client *c)
 		int more = c->argc - 1 - i;
 
 		if (arg_is(c, i, "auth") && more >= 2) {
-			if (!authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
+			if (!client_authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
 				return;
 			i += 2;
 		} else if (arg_is(c, i, "setname") && more >= 1) {
