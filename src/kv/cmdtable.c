@@ -219,6 +219,42 @@ cmd_lookup(const char *name)
 	return e ? e->val : NULL;
 }
 
+/*
+ * rename-command FROM TO: the command answers to TO from now on, and no
+ * longer to FROM; an empty TO disables it. Config-time only, as in Redis.
+ */
+int
+cmd_table_rename(const char *from, const char *to, const char **why)
+{
+	char lfrom[32], lto[32];
+	size_t n = strlen(from), tn = strlen(to);
+	struct hmap_entry *e;
+	bool created;
+
+	if (n < sizeof lfrom) {
+		memcpy(lfrom, from, n + 1);
+		util_strtolower(lfrom);
+	}
+	if (n >= sizeof lfrom || (e = hmap_find(&names, lfrom, n)) == NULL) {
+		*why = "No such command in rename-command";
+		return -1;
+	}
+	if (tn >= sizeof lto) {
+		*why = "Target command name is too long";
+		return -1;
+	}
+	memcpy(lto, to, tn + 1);
+	util_strtolower(lto);
+	if (tn > 0 && hmap_find(&names, lto, tn) != NULL) {
+		*why = "Target command name already exists";
+		return -1;
+	}
+	if (tn > 0)
+		hmap_insert(&names, lto, tn, &created)->val = e->val;
+	hmap_entry_free(hmap_unlink(&names, lfrom, n));
+	return 0;
+}
+
 const struct kv_command *
 cmd_lookup_sub(const struct kv_command *cmd, const char *sub)
 {

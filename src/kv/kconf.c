@@ -261,7 +261,6 @@ static const struct ignored_def ignored_defs[] = {
 	{ "oom-score-adj-values", "0 200 800" },
 	{ "notify-keyspace-events", "" },
 	{ "latency-tracking-info-percentiles", "50 99 99.9" },
-	{ "rename-command", NULL },
 	{ "loadmodule", NULL },
 	{ "hash-max-zipmap-entries", NULL },
 	{ "hash-max-zipmap-value", NULL },
@@ -733,6 +732,17 @@ load_line(int argc, char **argv, bool from_cmdline, bool *saw_save, char **why)
 		*why = xstrdup("sentinel directive while not in sentinel mode "
 		    "(start with --sentinel)");
 		return -1;
+	}
+	if (strcasecmp(argv[0], "rename-command") == 0) {
+		if (argc != 3) {
+			*why = xasprintf("wrong number of arguments for '%s'", argv[0]);
+			return -1;
+		}
+		if (cmd_table_rename(argv[1], argv[2], &err) < 0) {
+			*why = xstrdup(err);
+			return -1;
+		}
+		return 0;
 	}
 	d = find_def(argv[0]);
 	if (d == NULL) {

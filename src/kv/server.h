@@ -135,6 +135,7 @@ extern struct server srv;
 /* The table and lookups (cmdtable.c). */
 const struct kv_command *cmd_lookup(const char *name);
 const struct kv_command *cmd_lookup_sub(const struct kv_command *cmd, const char *sub);
+int cmd_table_rename(const char *from, const char *to, const char **why);
 size_t	cmd_count(void);
 void	cmd_table_init(void);
 /* COMMAND, COMMAND COUNT/INFO/LIST/DOCS. */

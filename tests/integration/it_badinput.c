@@ -62,6 +62,10 @@ static const struct bad_conf bad_confs[] = {
 	    "argument must be between 1 and 4294967295 inclusive", NULL },
 	{ "unbalanced quotes", "requirepass \"abc",
 	    "Unbalanced quotes in configuration line", "quote" },
+	{ "rename-command of no command", "rename-command NOSUCH x",
+	    "No such command in rename-command", "no such command" },
+	{ "rename-command onto a command", "rename-command GET SET",
+	    "Target command name already exists", "already exists" },
 };
 
 /* Compares a rendered reply with the expectation, with a diagnostic. */

@@ -481,10 +481,66 @@ out:
 	return ok;
 }
 
+/*
+ * rename-command in the config file: the new name works, the old one is
+ * unknown, an empty name disables, CONFIG SET cannot change it, and the
+ * lines survive CONFIG REWRITE.
+ */
+static bool
+rename_command(const struct h_target *t, void *arg)
+{
+	char *dir = h_tmpdir("rename");
+	char *conf = xasprintf("%s/redis.conf", dir);
+	struct h_server s;
+	struct h_conn *c = NULL;
+	char *r, *text = NULL;
+	bool ok = false, started = false;
+
+	(void)arg;
+	if (h_write_file(conf, "rename-command PING PONG2\nrename-command flushall \"\"\n") < 0 ||
+	    !(started = start(&s, t, dir, conf, NULL)))
+		goto out;
+	c = h_connect(s.port);
+	r = h_cmd(c, "PONG2", NULL);
+	ok = expect(r, "+PONG", "PONG2");
+	free(r);
+	r = h_cmd(c, "PING", NULL);
+	ok = expect(r, "-ERR unknown command 'PING', with args beginning with: ", "PING") && ok;
+	free(r);
+	r = h_cmd(c, "FLUSHALL", NULL);
+	ok = expect(r, "-ERR unknown command 'FLUSHALL', with args beginning with: ",
+	    "FLUSHALL") && ok;
+	free(r);
+	r = h_cmd(c, "CONFIG", "SET", "rename-command", "GET X", NULL);
+	ok = expect(r, "-ERR Unknown option or number of arguments for CONFIG SET - "
+	    "'rename-command'", "CONFIG SET rename-command") && ok;
+	free(r);
+	r = h_cmd(c, "CONFIG", "REWRITE", NULL);
+	ok = expect(r, "+OK", "CONFIG REWRITE") && ok;
+	free(r);
+	text = h_read_file(conf);
+	if (text == NULL || strstr(text, "rename-command PING PONG2") == NULL) {
+		h_diag("rename-command gone after CONFIG REWRITE:");
+		h_diag_lines("conf| ", text ? text : "");
+		ok = false;
+	}
+out:
+	h_close(c);
+	if (started) {
+		h_server_stop(&s);
+		h_server_free(&s);
+	}
+	free(text);
+	free(conf);
+	h_tmpdir_remove(dir);
+	free(dir);
+	return ok;
+}
+
 int
 main(void)
 {
-	h_plan(6 * h_nkinds());
+	h_plan(7 * h_nkinds());
 	h_run("CLIENT PAUSE WRITE and ALL, UNPAUSE", client_pause, NULL);
 	h_run("output buffer limit drops a subscriber that does not read", obuf_limit, NULL);
 	h_run("query buffer limit drops a client sending a huge request", qbuf_limit, NULL);
@@ -495,6 +551,7 @@ main(void)
 			h_skip("no IPv6 loopback here", "bind 127.0.0.1 ::1 answers on both");
 	}
 	h_run("CONFIG REWRITE keeps comments, order, and the config path", rewrite, NULL);
+	h_run("rename-command renames and disables; CONFIG REWRITE keeps it", rename_command, NULL);
 	/* Last: it lowers this process's own descriptor limit for the servers it starts. */
 	h_run("maxclients cut down to the open files limit", nofile_limit, NULL);
 	return h_done();
