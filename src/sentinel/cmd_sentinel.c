@@ -737,6 +737,7 @@ cmd_sentinel(struct client *c)
 		is_master_down(c);
 	} else if (!strcasecmp(sub, "reset")) {
 		reset_masters(c);
+		monitor_rescan();
 	} else if (!strcasecmp(sub, "get-master-addr-by-name")) {
 		get_master_addr(c);
 	} else if (!strcasecmp(sub, "failover")) {
@@ -750,6 +751,7 @@ cmd_sentinel(struct client *c)
 			client_err(c, "ERR Invalid port number");
 			return;
 		}
+		monitor_rescan();
 		if (failover_force(m, c->argc == 5 ? c->argv[3] : NULL, (int)port, &err) < 0)
 			client_err(c, err + 1);
 		else
@@ -758,22 +760,28 @@ cmd_sentinel(struct client *c)
 		script_pending_reply(c);
 	} else if (!strcasecmp(sub, "monitor")) {
 		monitor_master(c);
+		monitor_rescan();
 	} else if (!strcasecmp(sub, "flushconfig")) {
 		flush_and_reply(c);
 	} else if (!strcasecmp(sub, "remove")) {
 		remove_master(c);
+		monitor_rescan();
 	} else if (!strcasecmp(sub, "ckquorum")) {
 		ckquorum(c);
 	} else if (!strcasecmp(sub, "set")) {
 		set_master(c);
+		monitor_rescan();
 	} else if (!strcasecmp(sub, "config")) {
 		config(c);
+		monitor_rescan();
 	} else if (!strcasecmp(sub, "info-cache")) {
 		info_cache(c);
 	} else if (!strcasecmp(sub, "simulate-failure")) {
 		simulate_failure(c);
+		monitor_rescan();
 	} else if (!strcasecmp(sub, "debug")) {
 		debug(c);
+		monitor_rescan();
 	} else {
 		cmd_sentinel_help(c);
 	}

@@ -366,6 +366,51 @@ decide_correction(const struct sentinel_state *st, const struct instance *ri, in
 }
 
 /*
+ * The earliest time the periodic work for ri can have something to do:
+ * a PING, INFO or hello falling due, or an SDOWN deadline; never later
+ * than DECIDE_IDLE_SCAN_MS from now (what no rule here foresees, such as
+ * link timeouts, is still looked at that often). links_up false means a
+ * link is down or connecting: then at once, every pass.
+ */
+static int64_t
+later(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+int64_t
+decide_next_due(const struct sentinel_state *st, const struct instance *ri, int64_t now,
+    int64_t last_info_sent, int64_t last_pub_time, bool links_up)
+{
+	int64_t		t = now + DECIDE_IDLE_SCAN_MS, c;
+	long long	p;
+
+	if (!links_up || (ri->flags & INST_S_DOWN))
+		return now;
+	/* PING: decide_ping_due(), solved for the time. */
+	p = decide_ping_period(st, ri);
+	c = ri->last_ping_time == 0 ? now : ri->last_ping_time + p / 2 + 1;
+	if (ri->last_pong_time != 0)
+		c = later(c, ri->last_pong_time + p + 1);
+	t = earliest(t, c);
+	/* INFO: decide_info_due(). */
+	p = decide_info_period(st, ri);
+	if (p != 0) {
+		c = last_info_sent == 0 ? now : last_info_sent + p + 1;
+		if (ri->info_refresh != 0)
+			c = later(c, ri->info_refresh + p + 1);
+		t = earliest(t, c);
+	}
+	/* Hello: decide_hello_due(). */
+	p = knob(st->publish_period, DEFAULT_PUBLISH_PERIOD);
+	t = earliest(t, last_pub_time == 0 ? now : last_pub_time + p + 1);
+	c = sdown_earliest(st, ri, true);
+	if (c != 0)
+		t = earliest(t, c);
+	return later(t, now);
+}
+
+/*
  * Ask a peer about the master while we see it SDOWN, once per ask period
  * counted from its last answer (and from our last question, so an unanswered
  * peer is not asked on every tick). Forced asks bypass this.

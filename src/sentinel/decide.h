@@ -98,6 +98,11 @@ enum correction	decide_correction(const struct sentinel_state *st,
 		    const struct instance *ri, int64_t now);
 long long	decide_convert_wait(const struct sentinel_state *st,
 		    const struct instance *m);
+/* The periodic work of an instance idles at most this long. */
+#define DECIDE_IDLE_SCAN_MS	1000
+int64_t		decide_next_due(const struct sentinel_state *st,
+		    const struct instance *ri, int64_t now, int64_t last_info_sent,
+		    int64_t last_pub_time, bool links_up);
 bool		decide_hello_due(const struct sentinel_state *st,
 		    const struct instance *ri, int64_t now, int64_t last_pub_time);
 bool		decide_ask_due(const struct sentinel_state *st,

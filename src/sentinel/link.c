@@ -37,6 +37,7 @@ struct link {
 	bool			 connected;
 	bool			 freeing;	/* free once the current callback returns */
 	bool			 lingering;	/* freed, still sending what was queued */
+	bool			 queued;	/* in the flush queue */
 	int			 in_callback;
 	struct event		*ev_read;
 	struct event		*ev_write;
@@ -55,6 +56,17 @@ struct link {
 
 static void	link_io(evutil_socket_t, short, void *);
 static void	link_tick(evutil_socket_t, short, void *);
+
+/*
+ * Commands are not written one by one: link_command() appends to the link's
+ * output and queues the link, and link_flush_all(), run once per loop pass
+ * before the loop sleeps, writes each queued link with one write(). Only
+ * output the socket does not take at once waits for EV_WRITE. This saves two
+ * epoll_ctl calls and a loop pass per command, and a PING, an INFO and a
+ * hello due together leave in one segment.
+ */
+static struct link	**flushq;
+static size_t		  nflushq, capflushq;
 
 struct link *
 link_new(enum link_kind kind, const struct link_hooks *hooks, void *owner)
@@ -87,8 +99,19 @@ arm_timer(struct link *l)
 {
 	struct timeval tv = { 0, 100 * 1000 };
 
-	if (l->connecting || l->qlen > 0)
+	if ((l->connecting || l->qlen > 0) && !event_pending(l->ev_timer, EV_TIMEOUT, NULL))
 		event_add(l->ev_timer, &tv);
+}
+
+static void
+unqueue(struct link *l)
+{
+	if (!l->queued)
+		return;
+	for (size_t i = 0; i < nflushq; i++)
+		if (flushq[i] == l)
+			flushq[i] = NULL;
+	l->queued = false;
 }
 
 /* Fail every pending callback: the replies will never come. */
@@ -138,6 +161,7 @@ really_free(void *arg)
 	struct link *l = arg;
 
 	teardown(l);
+	unqueue(l);
 	event_free(l->ev_timer);
 	buf_free(&l->out);
 	free(l->q);
@@ -288,9 +312,59 @@ link_command(struct link *l, link_reply_fn fn, void *privdata, int argc,
 	buf_append(&l->out, cmd, (size_t)n);
 	redisFreeCommand(cmd);
 	queue_push(l, fn, privdata);
-	event_add(l->ev_write, NULL);
+	if (!l->queued) {
+		if (nflushq == capflushq) {
+			capflushq = capflushq ? 2 * capflushq : 64;
+			flushq = xreallocarray(flushq, capflushq, sizeof *flushq);
+		}
+		flushq[nflushq++] = l;
+		l->queued = true;
+	}
 	arm_timer(l);
 	return 0;
+}
+
+/* Write what is pending on one link; false when it was closed. */
+static bool
+write_out(struct link *l)
+{
+	while (l->outpos < l->out.len) {
+		ssize_t n = write(l->fd, l->out.data + l->outpos, l->out.len - l->outpos);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				event_add(l->ev_write, NULL);
+				return true;
+			}
+			link_close(l, strerror(errno));
+			return false;
+		}
+		l->outpos += (size_t)n;
+	}
+	buf_clear(&l->out);
+	l->outpos = 0;
+	if (event_pending(l->ev_write, EV_WRITE, NULL))
+		event_del(l->ev_write);
+	return true;
+}
+
+void
+link_flush_all(void *unused)
+{
+	UNUSED(unused);
+	/* A close during a write may queue nothing new, but be safe: by index. */
+	for (size_t i = 0; i < nflushq; i++) {
+		struct link *l = flushq[i];
+
+		if (l == NULL)
+			continue;
+		flushq[i] = NULL;
+		l->queued = false;
+		if (l->connected && !l->lingering && l->fd >= 0 && l->outpos < l->out.len &&
+		    !event_pending(l->ev_write, EV_WRITE, NULL))
+			write_out(l);
+	}
+	nflushq = 0;
 }
 
 int
@@ -448,22 +522,8 @@ link_io(evutil_socket_t fd, short what, void *arg)
 				return;
 		}
 	}
-	if ((what & EV_WRITE) && l->fd >= 0) {
-		while (l->outpos < l->out.len) {
-			ssize_t n = write(l->fd, l->out.data + l->outpos, l->out.len - l->outpos);
-
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					return;
-				link_close(l, strerror(errno));
-				return;
-			}
-			l->outpos += (size_t)n;
-		}
-		buf_clear(&l->out);
-		l->outpos = 0;
-		event_del(l->ev_write);
-	}
+	if ((what & EV_WRITE) && l->fd >= 0)
+		write_out(l);
 }
 
 /* Connect deadline and reply timeout. */

@@ -64,6 +64,8 @@ int	link_command(struct link *l, link_reply_fn fn, void *privdata,
 /* NULL-terminated words. */
 int	link_commandv(struct link *l, link_reply_fn fn, void *privdata, ...)
 	    __attribute__((sentinel));
+/* Writes the commands queued this loop pass (a loop_before_sleep hook). */
+void	link_flush_all(void *unused);
 /* A reply that waits longer than this closes the link (0: none). */
 void	link_set_reply_timeout(struct link *l, int64_t ms);
 

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/event.h>
 #include <hiredis/hiredis.h>
 
 #include "acl.h"
@@ -47,6 +48,7 @@
 #include "util.h"
 
 #define TICK_MS			20
+#define IDLE_TICK_MS		100	/* the longest pause between ticks */
 #define CONNECT_TIMEOUT_MS	1000
 
 /* One command link per peer sentinel runid. */
@@ -72,6 +74,7 @@ struct shell {
 	int64_t		 last_ask_sent;
 	int64_t		 last_reconnect;
 	int64_t		 pubsub_last_msg;
+	int64_t		 next_due;	/* periodic work: nothing to do before */
 	struct resolve_req *lookup;	/* a host name being looked up */
 };
 
@@ -84,8 +87,13 @@ struct peer_req {
 static struct peer	*peers;
 static bool		 config_dirty;
 static int64_t		 last_flush;		/* when the config was last written */
+static bool		 rescan;		/* every instance on the next tick */
+static struct event	*tick_ev;
+static int64_t		 tick_at;		/* when tick_ev fires */
+static int64_t		 tick_min_due;		/* earliest next_due seen by this tick */
 static bool		 flush_timer_armed;
 
+static void	wake(void);
 static void	cmd_connected(struct link *);
 static void	cmd_disconnected(struct link *, const char *);
 static void	pubsub_connected(struct link *);
@@ -286,6 +294,8 @@ attach(struct instance *ri)
 	int64_t now = loop_now_ms();
 
 	lookup(ri);
+	s->next_due = 0;
+	wake();
 	/* An instance that never answers goes SDOWN after down-after. */
 	if (ri->act_ping_time == 0)
 		ri->act_ping_time = now;
@@ -722,6 +732,8 @@ cmd_disconnected(struct link *l, const char *why)
 
 	if (ri == NULL)
 		return;
+	ri->shell->next_due = 0;
+	wake();
 	if (l == ri->shell->cmd) {
 		if (ri->link_down_since == 0)
 			ri->link_down_since = loop_now_ms();
@@ -835,6 +847,7 @@ peer_disconnected(struct link *l, const char *why)
 
 	UNUSED(why);
 	for_each_peer_instance(p, mark_down, NULL);
+	monitor_rescan();
 }
 
 /* --- hellos ---------------------------------------------------------------------- */
@@ -1076,11 +1089,94 @@ check_master(struct instance *m, int64_t now)
 	}
 }
 
+/*
+ * Periodic work and SDOWN for one instance, when something can be due:
+ * decide_next_due() says when, so most instances are skipped on most
+ * ticks (500 masters cost a scan of flags, not 500 evaluations, 50 times
+ * a second).
+ */
+static bool
+visit(struct instance *ri, int64_t now, bool all)
+{
+	struct shell *s = shell_of(ri);
+	int64_t due;
+
+	if (!all && now < s->next_due) {
+		if (s->next_due < tick_min_due)
+			tick_min_due = s->next_due;
+		return false;
+	}
+	periodic(ri, now);
+	if (ri->shell == NULL)
+		return true;
+	if (!sentinel.tilt)
+		check_sdown(ri, now);
+	due = decide_next_due(&sentinel, ri, now, s->last_info_sent, s->last_pub_time,
+	    monitor_link_connected(ri) && (ri->type == INST_SENTINEL ||
+	    link_pending(s->cmd) < LINK_MAX_PENDING));
+	/* kill_idle_links(): a PING unanswered for down-after/2, a silent pub/sub link. */
+	if (ri->type != INST_SENTINEL && ri->act_ping_time != 0 &&
+	    ri->act_ping_time + decide_down_after(&sentinel, ri) / 2 + 1 < due)
+		due = ri->act_ping_time + decide_down_after(&sentinel, ri) / 2 + 1;
+	if (ri->type != INST_SENTINEL && s->pubsub != NULL && link_is_connected(s->pubsub) &&
+	    s->pubsub_last_msg + 3 * sentinel.publish_period + 1 < due)
+		due = s->pubsub_last_msg + 3 * sentinel.publish_period + 1;
+	/*
+	 * On a grid of a tenth of the PING period (20 to 100 ms): with the
+	 * default periods every instance's work falls on the same 10 ticks a
+	 * second, and replies come back in bursts that one wake-up reads.
+	 */
+	if (due > now) {
+		int64_t grid = decide_ping_period(&sentinel, ri) / 10;
+
+		grid = grid < TICK_MS ? TICK_MS : grid > 100 ? 100 : grid;
+		due = (due + grid - 1) / grid * grid;
+	}
+	s->next_due = due > now ? due : now;
+	if (s->next_due < tick_min_due)
+		tick_min_due = s->next_due;
+	return true;
+}
+
+/* A master whose state machine must run on every tick. */
+static bool
+hot(const struct instance *m)
+{
+	return (m->flags & (INST_S_DOWN | INST_O_DOWN | INST_FORCE_FAILOVER |
+	    INST_FAILOVER_IN_PROGRESS)) || m->failover_state != FO_NONE || m->coord_state != 0;
+}
+
+/* Have the tick run within TICK_MS (something may be due sooner than it planned). */
+static void
+wake(void)
+{
+	struct timeval tv = { 0, TICK_MS * 1000 };
+
+	if (tick_ev == NULL || tick_at <= loop_now_ms() + TICK_MS)
+		return;
+	tick_at = loop_now_ms() + TICK_MS;
+	evtimer_add(tick_ev, &tv);
+}
+
+void
+monitor_rescan(void)
+{
+	rescan = true;
+	wake();
+}
+
+/*
+ * The periodic pass. It runs again when the earliest instance work is due,
+ * every TICK_MS while a master is in trouble or in TILT, and at least every
+ * DECIDE_IDLE_TICK_MS (TILT is detected from its regularity, as Redis does).
+ */
 static void
 tick(void *unused)
 {
-	int64_t now = loop_now_ms();
+	int64_t now = loop_now_ms(), delay;
 	enum decide_change t;
+	bool all;
+	struct timeval tv;
 
 	UNUSED(unused);
 	t = decide_tilt(&sentinel, now);
@@ -1088,25 +1184,45 @@ tick(void *unused)
 		emit_event(LOG_WARNING, "+tilt", NULL, "#tilt mode entered");
 	if (t & DECIDE_TILT_LEAVE)
 		emit_event(LOG_WARNING, "-tilt", NULL, "#tilt mode exited");
+	/* Everything after a change of settings, and in TILT (as before it). */
+	all = rescan || sentinel.tilt;
+	rescan = false;
+	tick_min_due = now + IDLE_TICK_MS;
 	for (size_t i = 0; i < sentinel.nmasters; i++) {
 		struct instance *m = sentinel.masters[i];
+		/* A master in trouble: its replicas and peers are looked at every tick. */
+		bool h = all || hot(m), v;
 
-		periodic(m, now);
+		v = visit(m, now, h);
 		for (size_t k = 0; k < m->nreplicas; k++)
-			periodic(m->replicas[k], now);
+			visit(m->replicas[k], now, h);
 		for (size_t k = 0; k < m->nsentinels; k++)
-			periodic(m->sentinels[k], now);
-		if (sentinel.tilt)
+			visit(m->sentinels[k], now, h);
+		if (sentinel.tilt || !(v || h || hot(m)))
 			continue;
-		check_sdown(m, now);
-		for (size_t k = 0; k < m->nreplicas; k++)
-			check_sdown(m->replicas[k], now);
-		for (size_t k = 0; k < m->nsentinels; k++)
-			check_sdown(m->sentinels[k], now);
 		check_master(m, now);
 		failover_tick(m, now);
+		if (hot(m))
+			tick_min_due = now;
 	}
 	script_tick();
+	if (sentinel.tilt)
+		tick_min_due = now;
+	delay = tick_min_due - now;
+	delay = delay < TICK_MS ? TICK_MS : delay > IDLE_TICK_MS ? IDLE_TICK_MS : delay;
+	tick_at = now + delay;
+	tv.tv_sec = 0;
+	tv.tv_usec = (suseconds_t)delay * 1000;
+	evtimer_add(tick_ev, &tv);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	UNUSED(fd);
+	UNUSED(what);
+	loop_update_time();
+	tick(arg);
 }
 
 void
@@ -1118,7 +1234,9 @@ monitor_start(void)
 		monitor_master_added(sentinel.masters[i]);
 	}
 	loop_before_sleep(flush_if_dirty, NULL);
-	loop_every(TICK_MS, tick, NULL);
+	/* After the config flush: what we send may announce what it saved. */
+	loop_before_sleep(link_flush_all, NULL);
+	tick_ev = evtimer_new(loop_base(), tick_cb, NULL);
 	/*
 	 * loop_now_ms() still holds the time of loop_init, older than the
 	 * previous_time set while the config was loaded: a negative delta

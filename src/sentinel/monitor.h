@@ -14,6 +14,8 @@ struct instance;
 
 /* Start the timers and the links of every configured master. */
 void	monitor_start(void);
+/* Settings changed: every instance's periodic work is looked at on the next tick. */
+void	monitor_rescan(void);
 /* A master was added (SENTINEL MONITOR): connect to it. */
 void	monitor_master_added(struct instance *m);
 /* Detach and free the links of an instance (and of its replicas and sentinels) before it is freed. */

@@ -30,6 +30,7 @@ int monitor_link_refcount(const struct instance *i) { (void)i; return 1; }
 void monitor_drop_links(struct instance *m) { (void)m; }
 void monitor_drop_sentinel_links(void) { }
 void monitor_flush_pending(void) { }
+void monitor_rescan(void) { }
 void sconf_forget_master(const struct instance *m) { (void)m; }
 size_t
 sconf_config_get(const char *pattern, struct buf *out)

@@ -805,6 +805,57 @@ test_corrections(void **state)
 	inst_free(m);
 }
 
+/*
+ * decide_next_due() is a promise: before it, none of the periodic rules
+ * (PING, INFO, hello due, SDOWN) holds; at it, one does unless the idle cap
+ * set it. Checked over many instance states, ms by ms.
+ */
+static void
+test_next_due(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 0);
+	unsigned		 seed = 12345;
+
+	(void)state;
+	state_init(&st);
+	st.ping_period = 1000;
+	m->down_after_ms = 700;		/* PING every 70 ms */
+	/* Links down or SDOWN: every pass. */
+	assert_true(decide_next_due(&st, m, 5000, 4000, 4000, false) == 5000);
+	for (int round = 0; round < 2000; round++) {
+		int64_t now = 100000, due, lis, lpt;
+		bool any = false;
+
+		seed = seed * 1103515245 + 12345;
+		m->last_ping_time = now - (int64_t)(seed >> 8) % 120;
+		m->last_pong_time = (seed & 1) ? now - (int64_t)(seed >> 12) % 150 : 0;
+		m->act_ping_time = (seed & 2) ? now - (int64_t)(seed >> 9) % 800 : 0;
+		m->info_refresh = now - (int64_t)(seed >> 10) % 12000;
+		lis = now - (int64_t)(seed >> 11) % 12000;
+		lpt = now - (int64_t)(seed >> 13) % 2100;
+		m->flags = 0;
+		if (decide_sdown(&st, m, now, true) != DECIDE_NONE)
+			continue;
+		due = decide_next_due(&st, m, now, lis, lpt, true);
+		assert_true(due >= now && due <= now + DECIDE_IDLE_SCAN_MS);
+		for (int64_t t = now + 1; t < due; t++) {
+			assert_false(decide_ping_due(&st, m, t));
+			assert_false(decide_info_due(&st, m, t, lis));
+			assert_false(decide_hello_due(&st, m, t, lpt));
+			assert_int_equal(decide_sdown(&st, m, t, true), DECIDE_NONE);
+		}
+		if (due < now + DECIDE_IDLE_SCAN_MS) {
+			any = decide_ping_due(&st, m, due) || decide_info_due(&st, m, due, lis) ||
+			    decide_hello_due(&st, m, due, lpt) ||
+			    decide_sdown(&st, m, due, true) != DECIDE_NONE;
+			assert_true(any || due == now);
+		}
+		m->flags = 0;
+	}
+	inst_free(m);
+}
+
 static void
 test_vote_first_come(void **state)
 {
@@ -1598,6 +1649,7 @@ main(void)
 		cmocka_unit_test(test_reconf_end),
 		cmocka_unit_test(test_failover_abort),
 		cmocka_unit_test(test_corrections),
+		cmocka_unit_test(test_next_due),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
