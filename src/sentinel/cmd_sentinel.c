@@ -743,16 +743,23 @@ cmd_sentinel(struct client *c)
 	} else if (!strcasecmp(sub, "failover")) {
 		const char *err = NULL;
 		long long port = 0;
+		int argc = c->argc;
 
+		if (argc > 3 && strcasecmp(c->argv[argc - 1], "coordinated") == 0)
+			argc--;
+		if (argc != 3 && argc != 5) {
+			client_err(c, "ERR wrong number of arguments for 'sentinel|failover' command");
+			return;
+		}
 		if ((m = master_or_reply(c, 2)) == NULL)
 			return;
-		if (c->argc == 5 && (!util_parse_ll(c->argv[4], c->argvlen[4], &port) ||
+		if (argc == 5 && (!util_parse_ll(c->argv[4], c->argvlen[4], &port) ||
 		    port < 0 || port > 65535)) {
 			client_err(c, "ERR Invalid port number");
 			return;
 		}
 		monitor_rescan();
-		if (failover_force(m, c->argc == 5 ? c->argv[3] : NULL, (int)port, &err) < 0)
+		if (failover_force(m, argc == 5 ? c->argv[3] : NULL, (int)port, &err) < 0)
 			client_err(c, err + 1);
 		else
 			client_ok(c);

@@ -382,9 +382,12 @@ check(struct client *c)
 		reply_unknown_command(c);
 		return NULL;
 	}
-	/* Beyond Redis, and not listed: SENTINEL FAILOVER <name> <ip> <port> picks the replica. */
+	/*
+	 * Beyond Redis, and not listed: SENTINEL FAILOVER <name> [<ip> <port>]
+	 * [COORDINATED] (Valkey's word; ours is coordinated anyway).
+	 */
 	if (!arity_ok(cmd, c->argc) &&
-	    !(c->argc == 5 && strcasecmp(cmd->fullname, "sentinel|failover") == 0)) {
+	    !(c->argc >= 4 && c->argc <= 6 && strcasecmp(cmd->fullname, "sentinel|failover") == 0)) {
 		resp_errorf(&c->reply, "ERR wrong number of arguments for '%s' command",
 		    cmd->fullname);
 		return NULL;

@@ -10,10 +10,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hmap.h"
 #include "instance.h"
 #include "util.h"
 
 struct sentinel_state sentinel;
+
+
+/* Masters by name: a hello names its master, and thousands arrive a second. */
+static struct hmap	by_name;
 
 /* Drop a string field. */
 static void
@@ -34,6 +39,7 @@ instance_state_release(void)
 	free(sentinel.masters);
 	sentinel.masters = NULL;
 	sentinel.nmasters = 0;
+	hmap_clear(&by_name, NULL);
 	instance_strfree(&sentinel.announce_ip);
 	instance_strfree(&sentinel.sentinel_user);
 	instance_strfree(&sentinel.sentinel_pass);
@@ -145,6 +151,7 @@ instance_master_new(const char *name, const char *host, const char *ip,
 	m = instance_new(INST_MASTER, name, host, ip, port);
 	m->quorum = quorum;
 	instance_push(&sentinel.masters, &sentinel.nmasters, m);
+	hmap_insert(&by_name, m->name, strlen(m->name), NULL)->val = m;
 	return m;
 }
 
@@ -152,13 +159,9 @@ instance_master_new(const char *name, const char *host, const char *ip,
 struct instance *
 instance_master_find(const char *name)
 {
-	size_t	i;
+	struct hmap_entry	*e = hmap_find(&by_name, name, strlen(name));
 
-	for (i = 0; i < sentinel.nmasters; i++) {
-		if (strcmp(sentinel.masters[i]->name, name) == 0)
-			return sentinel.masters[i];
-	}
-	return NULL;
+	return e != NULL ? e->val : NULL;
 }
 
 /* Stop monitoring a master: it and everything it has are freed. */
@@ -166,6 +169,7 @@ void
 instance_master_remove(struct instance *m)
 {
 	instance_unlink(sentinel.masters, &sentinel.nmasters, m);
+	hmap_entry_free(hmap_unlink(&by_name, m->name, strlen(m->name)));
 	instance_free(m);
 }
 

@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
 
 #include "buf.h"
 #include "link.h"
@@ -453,6 +454,25 @@ deliver(struct link *l)
 	}
 }
 
+/*
+ * hiredis keeps a reader's input buffer once its replies are consumed (an
+ * INFO reply leaves several KB), and compacts it only every KB: with two
+ * links per master that is most of a sentinel's memory. Everything read
+ * has been delivered: start the next read with an empty buffer.
+ */
+static void
+trim_input(struct link *l)
+{
+	redisReader *r = l->reader;
+
+	if (r == NULL || r->pos < r->len || sdsalloc(r->buf) < 128)
+		return;
+	sdsfree(r->buf);
+	if ((r->buf = sdsempty()) == NULL)
+		fatalx("out of memory");
+	r->pos = r->len = 0;
+}
+
 static void
 finish_connect(struct link *l)
 {
@@ -520,6 +540,7 @@ link_io(evutil_socket_t fd, short what, void *arg)
 			deliver(l);
 			if (l->fd < 0)
 				return;
+			trim_input(l);
 		}
 	}
 	if ((what & EV_WRITE) && l->fd >= 0)

@@ -1099,7 +1099,7 @@ static bool
 visit(struct instance *ri, int64_t now, bool all)
 {
 	struct shell *s = shell_of(ri);
-	int64_t due;
+	int64_t due, grid, sd;
 
 	if (!all && now < s->next_due) {
 		if (s->next_due < tick_min_due)
@@ -1125,14 +1125,17 @@ visit(struct instance *ri, int64_t now, bool all)
 	 * On a grid of a tenth of the PING period (20 to 100 ms): with the
 	 * default periods every instance's work falls on the same 10 ticks a
 	 * second, and replies come back in bursts that one wake-up reads.
+	 * An SDOWN deadline is kept to the ms.
 	 */
-	if (due > now) {
-		int64_t grid = decide_ping_period(&sentinel, ri) / 10;
-
-		grid = grid < TICK_MS ? TICK_MS : grid > 100 ? 100 : grid;
-		due = (due + grid - 1) / grid * grid;
-	}
-	s->next_due = due > now ? due : now;
+	grid = decide_ping_period(&sentinel, ri) / 10;
+	grid = grid < TICK_MS ? TICK_MS : grid > 100 ? 100 : grid;
+	due = (due + grid - 1) / grid * grid;
+	if (due < now + TICK_MS)
+		due = now + TICK_MS;
+	sd = sentinel.tilt ? 0 : decide_sdown_deadline(&sentinel, ri, now, monitor_link_connected(ri));
+	if (sd > now && sd < due)
+		due = sd;
+	s->next_due = due;
 	if (s->next_due < tick_min_due)
 		tick_min_due = s->next_due;
 	return true;
@@ -1202,14 +1205,14 @@ tick(void *unused)
 			continue;
 		check_master(m, now);
 		failover_tick(m, now);
-		if (hot(m))
-			tick_min_due = now;
+		if (hot(m) && tick_min_due > now + TICK_MS)
+			tick_min_due = now + TICK_MS;
 	}
 	script_tick();
-	if (sentinel.tilt)
-		tick_min_due = now;
+	if (sentinel.tilt && tick_min_due > now + TICK_MS)
+		tick_min_due = now + TICK_MS;
 	delay = tick_min_due - now;
-	delay = delay < TICK_MS ? TICK_MS : delay > IDLE_TICK_MS ? IDLE_TICK_MS : delay;
+	delay = delay < 1 ? 1 : delay > IDLE_TICK_MS ? IDLE_TICK_MS : delay;
 	tick_at = now + delay;
 	tv.tv_sec = 0;
 	tv.tv_usec = (suseconds_t)delay * 1000;

@@ -1207,8 +1207,10 @@ chosen(const struct h_target *t, void *arg)
 	ok = expect(r, "-ERR No such replica of this master", "SENTINEL FAILOVER to the master");
 	free(r);
 	p0 = xasprintf("%d", sc.r[0].port);
-	r = h_cmd(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", "127.0.0.1", p0, NULL);
-	ok = expect(r, "+OK", "SENTINEL FAILOVER mymaster 127.0.0.1 <replica0>") && ok;
+	/* With Valkey's COORDINATED word, which ours accepts. */
+	r = h_cmd(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", "127.0.0.1", p0, "COORDINATED",
+	    NULL);
+	ok = expect(r, "+OK", "SENTINEL FAILOVER mymaster 127.0.0.1 <replica0> COORDINATED") && ok;
 	if ((np = wait_switch(&sc, 0, sc.mport, FO_DEADLINE_MS)) != sc.r[0].port) {
 		h_diag("switched to port %d, expected the chosen %d (priority 1 one: %d)", np,
 		    sc.r[0].port, sc.r[1].port);

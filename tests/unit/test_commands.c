@@ -487,6 +487,15 @@ test_addr_and_misc(void **state)
 	RUN(cl, "sentinel", "failover", "m2");
 	/* The stand-in failover finds no replica, as a master without replicas would. */
 	expect_reply(cl, "-NOGOODSLAVE No suitable replica to promote\r\n");
+	/* Valkey's COORDINATED is accepted (ours is coordinated anyway), alone or after ip port. */
+	RUN(cl, "sentinel", "failover", "m2", "coordinated");
+	expect_reply(cl, "-NOGOODSLAVE No suitable replica to promote\r\n");
+	RUN(cl, "sentinel", "failover", "m2", "127.0.0.1", "9", "COORDINATED");
+	expect_reply(cl, "-NOGOODSLAVE No suitable replica to promote\r\n");
+	RUN(cl, "sentinel", "failover", "m2", "sideways");
+	expect_reply(cl, "-ERR wrong number of arguments for 'sentinel|failover' command\r\n");
+	RUN(cl, "sentinel", "failover", "m2", "127.0.0.1", "9", "x", "COORDINATED");
+	expect_reply(cl, "-ERR wrong number of arguments for 'sentinel|failover' command\r\n");
 	RUN(cl, "hello", "3");
 	expect_reply(cl, "%6\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
 	    "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:1\r\n$4\r\nmode\r\n$8\r\nsentinel\r\n"
