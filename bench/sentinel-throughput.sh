@@ -41,12 +41,14 @@ kinds=ours
 [ -n "$redis_sentinel_bin" ] && kinds="ours redis"
 mp=$(free_port)
 start_server "$server" "$tmp/master" "$mp"
-declare -A sport
+declare -A sport spid
+hz=$(getconf CLK_TCK)
 for k in $kinds; do
 	printf 'sentinel monitor mymaster 127.0.0.1 %s 2\n' "$mp" >"$tmp/body.$k"
 	p=$(free_port)
 	start_sentinel "$k" "$tmp/sentinel.$k" "$p" "$tmp/body.$k"
 	sport[$k]=$p
+	spid[$k]=$launched
 done
 
 load_note
@@ -59,14 +61,18 @@ fi
 echo "redis-benchmark -c $CLIENTS -n $N (pipeline 1) / $((N * 5)) (pipeline 16); $R rounds, median shown"
 echo
 
-# bench PORT PIPELINE CMD...: one redis-benchmark run; prints its requests per second.
+# bench KIND PIPELINE CMD...: one redis-benchmark run; prints its requests per
+# second, and the server's CPU per request in ns (utime + stime over the run).
 bench() {
-	local port=$1 p=$2 n=$N
+	local k=$1 p=$2 n=$N c0 c1
 	shift 2
 	[ "$p" = 1 ] || n=$((N * 5))
-	run redis-benchmark -p "$port" -c "$CLIENTS" -n "$n" -P "$p" -q --csv "$@" \
+	c0=$(cpu_ticks "${spid[$k]}")
+	run redis-benchmark -p "${sport[$k]}" -c "$CLIENTS" -n "$n" -P "$p" -q --csv "$@" \
 	    >"$tmp/bench.csv" 2>/dev/null
-	awk -F'"' 'NR > 1 && $4 != "" { printf "%.0f\n", $4 }' "$tmp/bench.csv"
+	c1=$(cpu_ticks "${spid[$k]}")
+	awk -F'"' -v t=$((c1 - c0)) -v hz="$hz" -v n="$n" \
+	    'NR > 1 && $4 != "" { printf "%.0f %.0f\n", $4, t / hz / n * 1e9 }' "$tmp/bench.csv"
 }
 
 tests="ping addr"
@@ -79,12 +85,15 @@ for ((round = 1; round <= R; round++)); do
 		for t in $tests; do
 			for k in $kinds; do
 				if [ "$t" = ping ]; then
-					v=$(bench "${sport[$k]}" "$p" PING)
+					v=$(bench "$k" "$p" PING)
 				else
-					v=$(bench "${sport[$k]}" "$p" SENTINEL get-master-addr-by-name mymaster)
+					v=$(bench "$k" "$p" SENTINEL get-master-addr-by-name mymaster)
 				fi
-				echo "${v:-FAILED}" >>"$tmp/res.$t.$p.$k"
-				printf '  %-5s P%-2s %-6s %10s req/s\n' "$t" "$p" "$k" "${v:-FAILED}" >&2
+				set -- $v
+				echo "${1:-FAILED}" >>"$tmp/res.$t.$p.$k"
+				echo "${2:-FAILED}" >>"$tmp/cpu.$t.$p.$k"
+				printf '  %-5s P%-2s %-6s %10s req/s, server CPU %6s ns/request\n' \
+				    "$t" "$p" "$k" "${1:-FAILED}" "${2:-FAILED}" >&2
 			done
 		done
 	done
@@ -101,6 +110,18 @@ for p in 1 16; do
 		printf '%-44s %4s %12s %12s %7s   >= 1.2 x  %s\n' "$label" "$p" "$o" "$r" "$x" "$(verdict "$x" 1.2 ge)"
 	done
 done
-echo "(requests per second; ratio = ours / redis-sentinel. On a machine with few cores"
-echo " redis-benchmark itself takes much of the CPU: ratios within about 10% of a target"
-echo " are noise; raise N and R, or run on an idle machine)"
+echo
+printf '%-44s %4s %12s %12s %7s\n' "server CPU per request (ns)" P ours redis ratio
+for p in 1 16; do
+	for t in $tests; do
+		if [ "$t" = ping ]; then label=PING; else label="SENTINEL get-master-addr-by-name mymaster"; fi
+		o=$(median <"$tmp/cpu.$t.$p.ours")
+		r=-
+		[ -n "$redis_sentinel_bin" ] && r=$(median <"$tmp/cpu.$t.$p.redis")
+		printf '%-44s %4s %12s %12s %7s\n' "$label" "$p" "$o" "$r" "$(ratio "$o" "$r")"
+	done
+done
+echo "(requests per second; ratio = ours / redis-sentinel. The server CPU per request"
+echo " shows which server does less work for the same answers: when redis-benchmark"
+echo " saturates its own core (2 cores here), both servers idle part of the time and"
+echo " the requests per second measure the client, not the server)"
