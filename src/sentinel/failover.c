@@ -356,7 +356,14 @@ promoted(struct instance *m, int64_t now)
 	struct instance *rep = m->promoted_slave;
 	const char *oldip = m->ip;
 
+	/*
+	 * The new config epoch goes to disk with the promoted replica's address
+	 * (the state says which address is current): saved with the old one, a
+	 * restart would pair the old master with the new epoch, and the peers'
+	 * hellos, no newer, would never correct it (found by tests/sim/cluster_sim).
+	 */
 	m->config_epoch = m->failover_epoch;
+	decide_failover_state(m, FO_RECONF_SLAVES, now);
 	monitor_flush_config();
 	emit_event(LOG_WARNING, "+promoted-slave", rep, "%s", "");
 	if (sentinel.simfailure_flags & 2) {
@@ -366,7 +373,6 @@ promoted(struct instance *m, int64_t now)
 	if (m->coord_state != 0)
 		demote_old_master(m, rep);
 	m->coord_state = 0;
-	decide_failover_state(m, FO_RECONF_SLAVES, now);
 	emit_event(LOG_WARNING, "+failover-state-reconf-slaves", m, "%s", "");
 	if (m->client_reconfig_script) {
 		char from_port[16], to_port[16];

@@ -45,6 +45,7 @@
 
 #include "decide.h"
 #include "instance.h"
+#include "simrng.h"
 #include "util.h"
 
 /* failover.c: RANK_SLOT_MS (static there; follow decide.h if it moves there). */
@@ -141,29 +142,18 @@ struct result {
 	int		 nelect;
 };
 
-/* --- PRNG: splitmix64, so that a seed names a run ----------------------- */
+/* --- PRNG: a seed names a run (simrng.h) --------------------------------- */
 
-static uint64_t
-rnd64(struct sim *s)
-{
-	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n). */
 static int64_t
 rnd(struct sim *s, int64_t n)
 {
-	return n > 0 ? (int64_t)(rnd64(s) % (uint64_t)n) : 0;
+	return simrng_below(&s->rng, n);
 }
 
 static double
 rnd01(struct sim *s)
 {
-	return (double)(rnd64(s) >> 11) / 9007199254740992.0;
+	return simrng_unit(&s->rng);
 }
 
 /* --- events ------------------------------------------------------------ */
