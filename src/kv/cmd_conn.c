@@ -22,24 +22,7 @@
 void
 cmd_ping(struct client *c)
 {
-	if (c->argc > 2) {
-		client_err_arity(c, "ping");
-		return;
-	}
-	/* In a RESP2 subscribed context PING answers as a pushed message. */
-	if (c->proto == 2 && pubsub_total(c) > 0) {
-		client_array(c, 2);
-		client_bulk(c, "pong", 4);
-		if (c->argc == 2)
-			client_bulk(c, c->argv[1], c->argvlen[1]);
-		else
-			client_bulk(c, "", 0);
-		return;
-	}
-	if (c->argc == 2)
-		client_bulk(c, c->argv[1], c->argvlen[1]);
-	else
-		resp_simple(&c->reply, "PONG");
+	client_ping_command(c);
 }
 
 void
@@ -102,54 +85,13 @@ cmd_auth(struct client *c)
 void
 cmd_hello(struct client *c)
 {
-	long long ver = c->proto;
-	int i = 1;
+	int bad = client_hello(c);
 
-	if (c->argc >= 2) {
-		if (!util_parse_ll(c->argv[1], c->argvlen[1], &ver)) {
-			client_err(c, "ERR Protocol version is not an integer or out of range");
-			return;
-		}
-		if (ver < 2 || ver > 3) {
-			client_err(c, "NOPROTO unsupported protocol version");
-			return;
-		}
-		i = 2;
-	}
-	for (; i < c->argc; i++) {
-		if (arg_eq(c, i, "auth") && i + 2 < c->argc) {
-			if (!client_authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
-				return;
-			i += 2;
-		} else if (arg_eq(c, i, "setname") && i + 1 < c->argc) {
-			if (!client_name_valid(c->argv[i + 1], c->argvlen[i + 1])) {
-				client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
-				return;
-			}
-			free(c->name);
-			c->name = c->argvlen[i + 1] ? xstrdup(c->argv[i + 1]) : NULL;
-			i++;
-		} else {
-			client_errf(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[i]);
-			return;
-		}
-	}
-	if (!c->authenticated) {
-		client_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
-		    "otherwise the HELLO AUTH <user> <pass> option can be used to "
-		    "authenticate the client and select the RESP protocol version at the same time");
+	if (bad > 0)
+		client_errf(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[bad]);
+	if (bad != 0)
 		return;
-	}
-	c->proto = (int)ver;
-	client_map(c, 7);
-	client_bulk_str(c, "server");
-	client_bulk_str(c, "redis");
-	client_bulk_str(c, "version");
-	client_bulk_str(c, KV_REDIS_VERSION);
-	client_bulk_str(c, "proto");
-	client_int(c, c->proto);
-	client_bulk_str(c, "id");
-	client_int(c, (long long)c->id);
+	client_hello_reply(c, 7, KV_REDIS_VERSION);
 	client_bulk_str(c, "mode");
 	client_bulk_str(c, "standalone");
 	client_bulk_str(c, "role");
@@ -161,13 +103,8 @@ cmd_hello(struct client *c)
 void
 cmd_client_setname(struct client *c)
 {
-	if (!client_name_valid(c->argv[2], c->argvlen[2])) {
-		client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
-		return;
-	}
-	free(c->name);
-	c->name = c->argvlen[2] ? xstrdup(c->argv[2]) : NULL;
-	client_ok(c);
+	if (client_set_name(c, 2))
+		client_ok(c);
 }
 
 void
@@ -185,70 +122,17 @@ cmd_client_id(struct client *c)
 	client_int(c, (long long)c->id);
 }
 
-static void
-reply_text(struct client *c, struct buf *b)
-{
-	resp_verbatim(&c->reply, b->data ? b->data : "", b->len, c->proto);
-}
-
 void
 cmd_client_info(struct client *c)
 {
-	struct buf b = BUF_INIT;
-
-	client_describe(c, &b);
-	buf_appendc(&b, '\n');
-	reply_text(c, &b);
-	buf_free(&b);
+	client_info_command(c);
 }
 
 void
 cmd_client_list(struct client *c)
 {
-	struct buf b = BUF_INIT;
-	struct client *o;
-	int type = -1;
-	bool ids = false;
-
-	if (c->argc == 4 && arg_eq(c, 2, "type")) {
-		type = client_type_by_name(c->argv[3]);
-		if (type < 0) {
-			client_errf(c, "ERR Unknown client type '%s'", c->argv[3]);
-			return;
-		}
-	} else if (c->argc > 3 && arg_eq(c, 2, "id")) {
-		ids = true;
-		for (int i = 3; i < c->argc; i++) {
-			long long id;
-
-			if (!util_parse_ll(c->argv[i], c->argvlen[i], &id) || id <= 0) {
-				client_err(c, "ERR Invalid client ID");
-				return;
-			}
-		}
-	} else if (c->argc != 2) {
-		reply_syntax_error(c);
-		return;
-	}
-	TAILQ_FOREACH(o, client_all(), entry) {
-		if (o->flags & CLIENT_CLOSE_ASAP)
-			continue;
-		if (type >= 0 && !client_is_type(o, type))
-			continue;
-		if (ids) {
-			bool want = false;
-
-			for (int i = 3; i < c->argc; i++)
-				if ((unsigned long long)strtoull(c->argv[i], NULL, 10) == o->id)
-					want = true;
-			if (!want)
-				continue;
-		}
-		client_describe(o, &b);
-		buf_appendc(&b, '\n');
-	}
-	reply_text(c, &b);
-	buf_free(&b);
+	if (!client_list_command(c))
+		client_errf(c, "ERR Unknown client type '%s'", c->argv[3]);
 }
 
 void

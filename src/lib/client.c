@@ -787,3 +787,171 @@ client_name_valid(const char *s, size_t n)
 			return false;
 	return true;
 }
+
+/* CLIENT SETNAME's rule applied to argv[i]: the name is set, or false and the error replied. */
+bool
+client_set_name(struct client *c, int i)
+{
+	if (!client_name_valid(c->argv[i], c->argvlen[i])) {
+		client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+		return false;
+	}
+	free(c->name);
+	c->name = c->argvlen[i] ? xstrdup(c->argv[i]) : NULL;
+	return true;
+}
+
+/* PING [message]; in a RESP2 subscribed context it answers as a pushed message. */
+void
+client_ping_command(struct client *c)
+{
+	if (c->argc > 2) {
+		client_err_arity(c, "ping");
+		return;
+	}
+	if (c->proto == 2 && pubsub_total(c) > 0) {
+		client_array(c, 2);
+		client_bulk(c, "pong", 4);
+		if (c->argc == 2)
+			client_bulk(c, c->argv[1], c->argvlen[1]);
+		else
+			client_bulk(c, "", 0);
+		return;
+	}
+	if (c->argc == 2)
+		client_bulk(c, c->argv[1], c->argvlen[1]);
+	else
+		resp_simple(&c->reply, "PONG");
+}
+
+/*
+ * HELLO [protover [AUTH user pass] [SETNAME name]] up to its reply, whose
+ * fields differ between the server and the sentinel. 0 when the protocol
+ * is set and the caller replies, -1 when an error was replied; else the
+ * index of an option HELLO does not know, whose error the caller replies
+ * (the server cuts the option at 128 bytes, the sentinel does not).
+ */
+int
+client_hello(struct client *c)
+{
+	long long ver = c->proto;
+	int i = 1;
+
+	if (c->argc >= 2) {
+		if (!util_parse_ll(c->argv[1], c->argvlen[1], &ver)) {
+			client_err(c, "ERR Protocol version is not an integer or out of range");
+			return -1;
+		}
+		if (ver < 2 || ver > 3) {
+			client_err(c, "NOPROTO unsupported protocol version");
+			return -1;
+		}
+		i = 2;
+	}
+	for (; i < c->argc; i++) {
+		if (arg_word(c, i, "auth") && i + 2 < c->argc) {
+			if (!client_authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
+				return -1;
+			i += 2;
+		} else if (arg_word(c, i, "setname") && i + 1 < c->argc) {
+			if (!client_set_name(c, i + 1))
+				return -1;
+			i++;
+		} else
+			return i;
+	}
+	if (!c->authenticated) {
+		client_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
+		    "otherwise the HELLO AUTH <user> <pass> option can be used to "
+		    "authenticate the client and select the RESP protocol version at the same time");
+		return -1;
+	}
+	c->proto = (int)ver;
+	return 0;
+}
+
+/* The map of HELLO's reply and its first four pairs: server, version, proto, id. */
+void
+client_hello_reply(struct client *c, long long npairs, const char *version)
+{
+	client_map(c, npairs);
+	client_bulk_str(c, "server");
+	client_bulk_str(c, "redis");
+	client_bulk_str(c, "version");
+	client_bulk_str(c, version);
+	client_bulk_str(c, "proto");
+	client_int(c, c->proto);
+	client_bulk_str(c, "id");
+	client_int(c, (long long)c->id);
+}
+
+/* CLIENT LIST and CLIENT INFO answer with a verbatim string in RESP3. */
+static void
+reply_text(struct client *c, struct buf *b)
+{
+	resp_verbatim(&c->reply, b->data ? b->data : "", b->len, c->proto);
+}
+
+/* CLIENT INFO: this connection's CLIENT LIST line. */
+void
+client_info_command(struct client *c)
+{
+	struct buf b = BUF_INIT;
+
+	client_describe(c, &b);
+	buf_appendc(&b, '\n');
+	reply_text(c, &b);
+	buf_free(&b);
+}
+
+/*
+ * CLIENT LIST [TYPE type | ID id ...]. false when TYPE names no class:
+ * that error is the caller's, worded as its other errors are (the
+ * server's are cut at 1 KB, the sentinel's are not).
+ */
+bool
+client_list_command(struct client *c)
+{
+	struct buf b = BUF_INIT;
+	struct client *o;
+	int type = -1;
+	bool ids = false;
+
+	if (c->argc == 4 && arg_word(c, 2, "type")) {
+		if ((type = client_type_by_name(c->argv[3])) < 0)
+			return false;
+	} else if (c->argc > 3 && arg_word(c, 2, "id")) {
+		ids = true;
+		for (int i = 3; i < c->argc; i++) {
+			long long id;
+
+			if (!util_parse_ll(c->argv[i], c->argvlen[i], &id) || id <= 0) {
+				client_err(c, "ERR Invalid client ID");
+				return true;
+			}
+		}
+	} else if (c->argc != 2) {
+		client_err(c, "ERR syntax error");
+		return true;
+	}
+	TAILQ_FOREACH(o, client_all(), entry) {
+		if (o->flags & CLIENT_CLOSE_ASAP)
+			continue;
+		if (type >= 0 && !client_is_type(o, type))
+			continue;
+		if (ids) {
+			bool want = false;
+
+			for (int i = 3; i < c->argc; i++)
+				if (strtoull(c->argv[i], NULL, 10) == o->id)
+					want = true;
+			if (!want)
+				continue;
+		}
+		client_describe(o, &b);
+		buf_appendc(&b, '\n');
+	}
+	reply_text(c, &b);
+	buf_free(&b);
+	return true;
+}

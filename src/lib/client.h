@@ -155,6 +155,15 @@ bool	client_is_type(const struct client *c, int type);
 void	client_auth_command(struct client *c);
 bool	client_authenticate(struct client *c, const char *user, const char *pw, size_t pwlen);
 bool	client_name_valid(const char *s, size_t n);
+/* The connection commands both daemons answer alike, byte for byte. */
+bool	client_set_name(struct client *c, int i);
+void	client_ping_command(struct client *c);
+/* HELLO up to its reply: 0 reply now, -1 replied, else the index of an unknown option. */
+int	client_hello(struct client *c);
+void	client_hello_reply(struct client *c, long long npairs, const char *version);
+void	client_info_command(struct client *c);
+/* CLIENT LIST; false when TYPE names no class (the caller replies that error). */
+bool	client_list_command(struct client *c);
 void	client_err(struct client *c, const char *msg);
 void	client_errf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	client_int(struct client *c, long long v);

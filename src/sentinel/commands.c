@@ -724,23 +724,7 @@ cmd_command(struct client *c)
 static void
 cmd_ping(struct client *c)
 {
-	if (c->argc > 2) {
-		client_err_arity(c, "ping");
-		return;
-	}
-	if (c->proto == 2 && pubsub_total(c) > 0) {
-		client_array(c, 2);
-		client_bulk(c, "pong", 4);
-		if (c->argc == 2)
-			client_bulk(c, c->argv[1], c->argvlen[1]);
-		else
-			client_bulk(c, "", 0);
-		return;
-	}
-	if (c->argc == 2)
-		client_bulk(c, c->argv[1], c->argvlen[1]);
-	else
-		resp_simple(&c->reply, "PONG");
+	client_ping_command(c);
 }
 
 /* ROLE: "sentinel" and the names of the monitored masters. */
@@ -754,69 +738,17 @@ cmd_role(struct client *c)
 		client_bulk_str(c, sentinel.masters[i]->name);
 }
 
-static bool
-set_name(struct client *c, int i)
-{
-	if (!client_name_valid(c->argv[i], c->argvlen[i])) {
-		client_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
-		return false;
-	}
-	free(c->name);
-	c->name = c->argvlen[i] ? xstrdup(c->argv[i]) : NULL;
-	return true;
-}
-
 /* HELLO [protover [AUTH user pass] [SETNAME name]]: six fields in sentinel mode. */
 static void
 cmd_hello(struct client *c)
 {
-	long long ver = 0;
-	int i = 1;
+	int bad = client_hello(c);
 
-	if (c->argc >= 2) {
-		if (!util_parse_ll(c->argv[1], c->argvlen[1], &ver)) {
-			client_err(c, "ERR Protocol version is not an integer or out of range");
-			return;
-		}
-		if (ver < 2 || ver > 3) {
-			client_err(c, "NOPROTO unsupported protocol version");
-			return;
-		}
-		i = 2;
-	}
-	for (; i < c->argc; i++) {
-		int more = c->argc - 1 - i;
-
-		if (arg_is(c, i, "auth") && more >= 2) {
-			if (!client_authenticate(c, c->argv[i + 1], c->argv[i + 2], c->argvlen[i + 2]))
-				return;
-			i += 2;
-		} else if (arg_is(c, i, "setname") && more >= 1) {
-			if (!set_name(c, i + 1))
-				return;
-			i++;
-		} else {
-			resp_errorf(&c->reply, "ERR Syntax error in HELLO option '%s'", c->argv[i]);
-			return;
-		}
-	}
-	if (!c->authenticated) {
-		client_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
-		    "otherwise the HELLO AUTH <user> <pass> option can be used to "
-		    "authenticate the client and select the RESP protocol version at the same time");
+	if (bad > 0)
+		resp_errorf(&c->reply, "ERR Syntax error in HELLO option '%s'", c->argv[bad]);
+	if (bad != 0)
 		return;
-	}
-	if (ver != 0)
-		c->proto = (int)ver;
-	client_map(c, 6);
-	client_bulk_str(c, "server");
-	client_bulk_str(c, "redis");
-	client_bulk_str(c, "version");
-	client_bulk_str(c, COMMANDS_REDIS_VERSION);
-	client_bulk_str(c, "proto");
-	client_int(c, c->proto);
-	client_bulk_str(c, "id");
-	client_int(c, (long long)c->id);
+	client_hello_reply(c, 6, COMMANDS_REDIS_VERSION);
 	client_bulk_str(c, "mode");
 	client_bulk_str(c, "sentinel");
 	client_bulk_str(c, "modules");
@@ -1148,57 +1080,10 @@ cmd_info(struct client *c)
 /* -------------------------------------------------------------- CLIENT */
 
 static void
-reply_text(struct client *c, struct buf *b)
-{
-	resp_verbatim(&c->reply, b->data ? b->data : "", b->len, c->proto);
-}
-
-static void
 client_list(struct client *c)
 {
-	struct buf b = BUF_INIT;
-	struct client *o;
-	int type = -1;
-	bool ids = false;
-
-	if (c->argc == 4 && arg_is(c, 2, "type")) {
-		if ((type = client_type_by_name(c->argv[3])) < 0) {
-			resp_errorf(&c->reply, "ERR Unknown client type '%s'", c->argv[3]);
-			return;
-		}
-	} else if (c->argc > 3 && arg_is(c, 2, "id")) {
-		ids = true;
-		for (int i = 3; i < c->argc; i++) {
-			long long id;
-
-			if (!util_parse_ll(c->argv[i], c->argvlen[i], &id) || id <= 0) {
-				client_err(c, "ERR Invalid client ID");
-				return;
-			}
-		}
-	} else if (c->argc != 2) {
-		reply_syntax(c);
-		return;
-	}
-	TAILQ_FOREACH(o, client_all(), entry) {
-		if (o->flags & CLIENT_CLOSE_ASAP)
-			continue;
-		if (type >= 0 && !client_is_type(o, type))
-			continue;
-		if (ids) {
-			bool want = false;
-
-			for (int i = 3; i < c->argc; i++)
-				if (strtoull(c->argv[i], NULL, 10) == o->id)
-					want = true;
-			if (!want)
-				continue;
-		}
-		client_describe(o, &b);
-		buf_appendc(&b, '\n');
-	}
-	reply_text(c, &b);
-	buf_free(&b);
+	if (!client_list_command(c))
+		resp_errorf(&c->reply, "ERR Unknown client type '%s'", c->argv[3]);
 }
 
 static void
@@ -1459,18 +1344,13 @@ cmd_client(struct client *c)
 	if (!strcasecmp(sub, "id")) {
 		client_int(c, (long long)c->id);
 	} else if (!strcasecmp(sub, "info")) {
-		struct buf b = BUF_INIT;
-
-		client_describe(c, &b);
-		buf_appendc(&b, '\n');
-		reply_text(c, &b);
-		buf_free(&b);
+		client_info_command(c);
 	} else if (!strcasecmp(sub, "list")) {
 		client_list(c);
 	} else if (!strcasecmp(sub, "kill")) {
 		client_kill_command(c);
 	} else if (!strcasecmp(sub, "setname")) {
-		if (set_name(c, 2))
+		if (client_set_name(c, 2))
 			client_ok(c);
 	} else if (!strcasecmp(sub, "getname")) {
 		if (c->name)

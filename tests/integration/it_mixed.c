@@ -21,9 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +29,7 @@
 
 #include "buf.h"
 #include "harness.h"
+#include "sentinels.h"
 #include "util.h"
 
 #define MX_OURS		3	/* sentinels of ours: slots 0..2 */
@@ -80,71 +79,7 @@ kind_name(const struct sen *s)
 	return s->real ? "redis-sentinel" : "ours";
 }
 
-/* --- replies --------------------------------------------------------------- */
-
-/* A command whose reply is wanted as a tree; NULL on any failure. */
-static struct h_node * __attribute__((sentinel))
-cmd_node(struct h_conn *c, ...)
-{
-	const char	*argv[16];
-	const char	*a;
-	struct h_node	*n = NULL;
-	va_list		 ap;
-	int		 argc = 0;
-
-	if (c == NULL)
-		return NULL;
-	va_start(ap, c);
-	while ((a = va_arg(ap, const char *)) != NULL && argc < 16)
-		argv[argc++] = a;
-	va_end(ap);
-	if (h_send_argv(c, argc, argv, NULL) < 0)
-		return NULL;
-	if (h_read(c, &n) != H_RD_OK) {
-		h_node_free(n);
-		return NULL;
-	}
-	return n;
-}
-
-/* Value of a field in a flat field/value array (RESP2 SENTINEL replies). */
-static const char *
-node_field(const struct h_node *n, const char *field)
-{
-	size_t	i;
-
-	if (n == NULL || n->line[0] != '*')
-		return NULL;
-	for (i = 0; i + 1 < n->nkids; i += 2)
-		if (n->kids[i]->str != NULL && strcmp(n->kids[i]->str, field) == 0)
-			return n->kids[i + 1]->str;
-	return NULL;
-}
-
-/* SENTINEL MASTER mymaster <field>, allocated, or NULL. */
-static char *
-master_field(struct sen *s, const char *field)
-{
-	struct h_node	*n = cmd_node(s->c, "SENTINEL", "MASTER", "mymaster", NULL);
-	const char	*v = node_field(n, field);
-	char		*r = v != NULL ? xstrdup(v) : NULL;
-
-	h_node_free(n);
-	return r;
-}
-
 /* --- processes ------------------------------------------------------------- */
-
-/* A connection that the processes started later do not inherit. */
-static struct h_conn *
-conn(int port)
-{
-	struct h_conn	*c = h_connect(port);
-
-	if (c != NULL)
-		fcntl(c->fd, F_SETFD, FD_CLOEXEC);
-	return c;
-}
 
 static bool
 log_says(const char *path, const char *what)
@@ -215,7 +150,7 @@ sen_start(struct sen *s, const char *root, int idx, bool real, int mport,
 		if (s->pid == -1)
 			break;
 		if (h_wait_port(s->port, s->pid, H_DEADLINE_MS) &&
-		    (s->c = conn(s->port)) != NULL) {
+		    (s->c = it_conn(s->port)) != NULL) {
 			char *r = h_cmd(s->c, "PING", NULL);
 
 			ok = strcmp(r, "+PONG") == 0 && !h_exited(s->pid, NULL, 0);
@@ -234,7 +169,7 @@ sen_start(struct sen *s, const char *root, int idx, bool real, int mport,
 		h_diag("%s sentinel did not start", kind_name(s));
 		sen_diag_log(s, 15);
 	} else {
-		struct h_node *n = cmd_node(s->c, "SENTINEL", "MYID", NULL);
+		struct h_node *n = it_node(s->c, "SENTINEL", "MYID", NULL);
 
 		if (n != NULL && n->str != NULL && n->line[0] == '"')
 			s->myid = xstrdup(n->str);
@@ -340,7 +275,7 @@ cl_wait_others(struct cluster *cl, int want)
 			if (cl->s[i].pid <= 0)
 				continue;
 			free(got[i]);
-			got[i] = master_field(&cl->s[i], "num-other-sentinels");
+			got[i] = it_mfield(cl->s[i].c, "num-other-sentinels");
 			if (got[i] == NULL || strcmp(got[i], wants) != 0)
 				all = false;
 		}
@@ -365,7 +300,7 @@ cl_check_peers(struct cluster *cl)
 	bool	ok = true;
 
 	for (int i = 0; i < MX_N; i++) {
-		struct h_node *n = cmd_node(cl->s[i].c, "SENTINEL", "SENTINELS", "mymaster", NULL);
+		struct h_node *n = it_node(cl->s[i].c, "SENTINEL", "SENTINELS", "mymaster", NULL);
 
 		if (n == NULL || n->line[0] != '*') {
 			h_diag("%s #%d: SENTINEL SENTINELS failed", kind_name(&cl->s[i]), i);
@@ -381,9 +316,9 @@ cl_check_peers(struct cluster *cl)
 				continue;
 			snprintf(port, sizeof port, "%d", cl->s[j].port);
 			for (size_t k = 0; k < n->nkids; k++) {
-				const char *id = node_field(n->kids[k], "runid");
-				const char *ip = node_field(n->kids[k], "ip");
-				const char *pt = node_field(n->kids[k], "port");
+				const char *id = it_fget(n->kids[k], "runid");
+				const char *ip = it_fget(n->kids[k], "ip");
+				const char *pt = it_fget(n->kids[k], "port");
 
 				if (id != NULL && strcmp(id, cl->s[j].myid) == 0) {
 					found = true;
@@ -450,7 +385,7 @@ cl_subscribe_odown(struct cluster *cl)
 
 		if (s->pid <= 0)
 			continue;
-		if ((s->sub = conn(s->port)) == NULL) {
+		if ((s->sub = it_conn(s->port)) == NULL) {
 			h_diag("%s #%d: cannot connect", kind_name(s), i);
 			return false;
 		}
@@ -517,7 +452,7 @@ cl_wait_odown(struct cluster *cl, int quorum)
 		struct sen *s = &cl->s[i];
 
 		if (s->pid > 0 && !s->gotodown) {
-			char *flags = master_field(s, "flags");
+			char *flags = it_mfield(s->c, "flags");
 
 			h_diag("%s #%d (port %d): no +odown within %d ms; flags %s",
 			    kind_name(s), i, s->port, MX_ODOWN_MS,
@@ -617,113 +552,6 @@ out:
 /* Every server gets this: Redis 7 waits 5 s before a diskless full sync. */
 static const char *const fast_sync[] = { "--repl-diskless-sync-delay", "0", NULL };
 
-/* A server of the kind under test in its own dir, tag, with more args. */
-static bool
-srv_start(struct cluster *cl, const struct h_target *t, struct h_server *srv,
-    const char *tag, const char *const *extra)
-{
-	struct h_srvcfg	 cfg = { 0 };
-	const char	*args[16];
-	char		*dir = xasprintf("%s/%s", cl->dir, tag);
-	int		 n = 0, rc = -1;
-
-	for (int i = 0; fast_sync[i] != NULL; i++)
-		args[n++] = fast_sync[i];
-	for (int i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	if (mkdir(dir, 0755) == 0) {
-		cfg.bin = t->bin;
-		cfg.dir = dir;
-		cfg.args = args;
-		rc = h_server_start(srv, &cfg);
-	}
-	if (rc < 0)
-		h_diag("%s %s did not start", t->name, tag);
-	free(dir);
-	return rc == 0;
-}
-
-/* The server on port is a replica of mport with the link up. */
-static bool
-follows(int port, int mport, bool last)
-{
-	struct h_conn	*c = conn(port);
-	char		*role = NULL, *mp = NULL, *link = NULL;
-	bool		 ok;
-
-	if (c != NULL) {
-		role = h_info_get(c, "replication", "role");
-		mp = h_info_get(c, "replication", "master_port");
-		link = h_info_get(c, "replication", "master_link_status");
-		h_close(c);
-	}
-	ok = role != NULL && strcmp(role, "slave") == 0 && mp != NULL &&
-	    atoi(mp) == mport && link != NULL && strcmp(link, "up") == 0;
-	if (!ok && last)
-		h_diag("port %d: role %s, master_port %s, master_link_status %s "
-		    "(want a replica of %d, link up)", port, role ? role : "-",
-		    mp ? mp : "-", link ? link : "-", mport);
-	free(role);
-	free(mp);
-	free(link);
-	return ok;
-}
-
-static bool
-wait_follows(int port, int mport, int deadline_ms)
-{
-	int64_t	end = util_mono_ms() + deadline_ms;
-	bool	last;
-
-	for (;;) {
-		last = util_mono_ms() >= end;
-		if (follows(port, mport, last))
-			return true;
-		if (last)
-			return false;
-		usleep(MX_POLL_US);
-	}
-}
-
-static long long
-info_ll(int port, const char *field)
-{
-	struct h_conn *c = conn(port);
-	char *v = NULL;
-	long long n = -1;
-
-	if (c != NULL) {
-		v = h_info_get(c, "replication", field);
-		h_close(c);
-	}
-	if (v != NULL)
-		n = strtoll(v, NULL, 10);
-	free(v);
-	return n;
-}
-
-/*
- * The replica has the master's stream: a redis-server master holds a fresh
- * replica's stream until its first REPLCONF ACK (up to a second), and our
- * planned failover refuses a replica that lags.
- */
-static bool
-wait_caught_up(int port, int mport)
-{
-	long long want = info_ll(mport, "master_repl_offset"), have = -1;
-	int64_t end = util_mono_ms() + H_DEADLINE_MS;
-
-	while (util_mono_ms() < end) {
-		have = info_ll(port, "slave_repl_offset");
-		if (want >= 0 && have >= want)
-			return true;
-		usleep(MX_POLL_US);
-	}
-	h_diag("port %d: slave_repl_offset %lld, want %lld (master %d)", port, have, want, mport);
-	return false;
-}
-
 /* --- failovers: events ----------------------------------------------------- */
 
 static bool
@@ -732,7 +560,7 @@ sen_psubscribe(struct sen *s, int idx)
 	char	*r;
 	bool	 ok;
 
-	if ((s->ev = conn(s->port)) == NULL) {
+	if ((s->ev = it_conn(s->port)) == NULL) {
 		h_diag("%s #%d: cannot connect", kind_name(s), idx);
 		return false;
 	}
@@ -750,25 +578,13 @@ cl_ev_pump(struct cluster *cl)
 {
 	for (int i = 0; i < MX_N; i++) {
 		struct sen	*s = &cl->s[i];
-		struct h_node	*n;
 		int		 r;
 
-		while (s->ev != NULL) {
-			s->ev->timeout_ms = 1;
-			if ((r = h_read(s->ev, &n)) == H_RD_TIMEOUT)
-				break;
-			if (r != H_RD_OK) {
-				h_diag("%s #%d: event subscription lost (%d)",
-				    kind_name(s), i, r);
-				h_close(s->ev);
-				s->ev = NULL;
-				break;
-			}
-			if (n->nkids == 4 && n->kids[2]->str != NULL &&
-			    n->kids[3]->str != NULL)
-				buf_appendf(&s->evs, "%s %s\n", n->kids[2]->str,
-				    n->kids[3]->str);
-			h_node_free(n);
+		if (s->ev != NULL && (r = it_ev_drain(s->ev, &s->evs)) != H_RD_TIMEOUT) {
+			h_diag("%s #%d: event subscription lost (%d)",
+			    kind_name(s), i, r);
+			h_close(s->ev);
+			s->ev = NULL;
 		}
 	}
 }
@@ -898,18 +714,18 @@ static bool
 sen_ready(struct cluster *cl, int i, bool last)
 {
 	struct sen	*s = &cl->s[i];
-	struct h_node	*n = cmd_node(s->c, "SENTINEL", "MASTER", "mymaster", NULL);
-	struct h_node	*l = cmd_node(s->c, "SENTINEL", "REPLICAS", "mymaster", NULL);
-	const char	*flags = node_field(n, "flags");
-	const char	*others = node_field(n, "num-other-sentinels");
+	struct h_node	*n = it_node(s->c, "SENTINEL", "MASTER", "mymaster", NULL);
+	struct h_node	*l = it_node(s->c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	const char	*flags = it_fget(n, "flags");
+	const char	*others = it_fget(n, "num-other-sentinels");
 	bool		 ok;
 
 	ok = flags != NULL && strcmp(flags, "master") == 0 && others != NULL &&
 	    atoi(others) == MX_N - 1 && l != NULL && l->line[0] == '*' &&
 	    l->nkids == MX_NREPS;
 	for (size_t k = 0; ok && k < l->nkids; k++) {
-		const char *f = node_field(l->kids[k], "flags");
-		const char *ls = node_field(l->kids[k], "master-link-status");
+		const char *f = it_fget(l->kids[k], "flags");
+		const char *ls = it_fget(l->kids[k], "master-link-status");
 
 		ok = f != NULL && strcmp(f, "slave") == 0 && ls != NULL &&
 		    strcmp(ls, "ok") == 0;
@@ -949,14 +765,14 @@ cl_start_fo(struct cluster *cl, const struct h_target *t)
 		return false;
 	}
 	cl->dir = h_tmpdir("mixedfo");
-	if (!srv_start(cl, t, &cl->master, "master", NULL))
+	if (!it_srv_start(t, cl->dir, "master", &cl->master, 0, NULL, fast_sync, NULL))
 		return false;
 	cl->master_up = true;
 	snprintf(mport, sizeof mport, "%d", cl->master.port);
 	args[2] = mport;
 	for (int i = 0; i < MX_NREPS; i++) {
 		snprintf(tag, sizeof tag, "replica%d", i);
-		if (!srv_start(cl, t, &cl->rep[i], tag, args))
+		if (!it_srv_start(t, cl->dir, tag, &cl->rep[i], 0, NULL, fast_sync, args))
 			return false;
 		cl->nrep++;
 	}
@@ -967,8 +783,8 @@ cl_start_fo(struct cluster *cl, const struct h_target *t)
 		    !sen_tune(&cl->s[i], i))
 			return false;
 	for (int i = 0; i < MX_NREPS; i++)
-		if (!wait_follows(cl->rep[i].port, cl->master.port, H_DEADLINE_MS) ||
-		    !wait_caught_up(cl->rep[i].port, cl->master.port))
+		if (!it_wait_follows(cl->rep[i].port, cl->master.port, H_DEADLINE_MS) ||
+		    !it_wait_caught_up(cl->rep[i].port, cl->master.port))
 			return false;
 	end = util_mono_ms() + MX_DISCOVER_MS;
 	for (;;) {
@@ -992,21 +808,6 @@ cl_start_fo(struct cluster *cl, const struct h_target *t)
 	return true;
 }
 
-/* The port of GET-MASTER-ADDR-BY-NAME mymaster, -1 if none. */
-static int
-addr_port(struct sen *s)
-{
-	struct h_node	*n = cmd_node(s->c, "SENTINEL", "GET-MASTER-ADDR-BY-NAME",
-			    "mymaster", NULL);
-	int		 port = -1;
-
-	if (n != NULL && n->nkids == 2 && n->kids[0]->str != NULL &&
-	    n->kids[1]->str != NULL && strcmp(n->kids[0]->str, "127.0.0.1") == 0)
-		port = atoi(n->kids[1]->str);
-	h_node_free(n);
-	return port;
-}
-
 /*
  * Polls until all five give the same master, not oldport; that port, or
  * -1 after the deadline.
@@ -1022,7 +823,7 @@ cl_wait_new_master(struct cluster *cl, int oldport, int deadline_ms)
 		last = util_mono_ms() >= end;
 		all = true;
 		for (int i = 0; i < MX_N; i++) {
-			got[i] = addr_port(&cl->s[i]);
+			got[i] = it_addr_port(cl->s[i].c);
 			if (got[i] == -1 || got[i] == oldport || got[i] != got[0])
 				all = false;
 		}
@@ -1062,7 +863,7 @@ cl_wait_epoch(struct cluster *cl, const char *want, int deadline_ms)
 		all = true;
 		for (int i = 0; i < MX_N; i++) {
 			free(got[i]);
-			got[i] = master_field(&cl->s[i], "config-epoch");
+			got[i] = it_mfield(cl->s[i].c, "config-epoch");
 			if (got[i] == NULL || strcmp(got[i], want) != 0)
 				all = false;
 		}
@@ -1095,7 +896,7 @@ cl_check_after(struct cluster *cl, int oldport, int newport, int other,
 
 	ok = cl_wait_switch(cl, oldport, newport, MX_SETTLE_MS);
 	ok = cl_wait_epoch(cl, "1", MX_SETTLE_MS) && ok;
-	ok = wait_follows(cl->rep[other].port, newport, MX_SETTLE_MS) && ok;
+	ok = it_wait_follows(cl->rep[other].port, newport, MX_SETTLE_MS) && ok;
 	if ((n = cl_elected(cl, leader)) != 1) {
 		h_diag("%d +elected-leader events in all, want 1", n);
 		ok = false;
@@ -1185,7 +986,7 @@ fo_forced(const struct h_target *t, void *arg)
 		    kind_name(&cl.s[li]), li);
 		ok = false;
 	}
-	ok = wait_follows(oldport, np, MX_SETTLE_MS) && ok;
+	ok = it_wait_follows(oldport, np, MX_SETTLE_MS) && ok;
 out:
 	cl_report(&cl, ok);
 	cl_free(&cl);
@@ -1200,6 +1001,7 @@ main(void)
 	static int	 real_leader = MX_OURS, our_leader = 0;
 
 	h_exclusive();
+	it_poll_us = MX_POLL_US;
 	real_bin = getenv("REDIS_SENTINEL_BIN");
 	if (real_bin == NULL || *real_bin == '\0')
 		real_bin = "/usr/bin/redis-sentinel";

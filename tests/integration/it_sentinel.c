@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,41 +33,12 @@
 #include "buf.h"
 #include "util.h"
 #include "harness.h"
+#include "sentinels.h"
 
-#define NSENT		3
-#define NREPS		2
-#define DOWN_AFTER	500	/* ms, sentinel down-after-milliseconds */
 #define POLL_US		20000	/* between looks at a changing state */
-
-/* One of our sentinels. */
-struct sent {
-	char		*dir;
-	char		*conf;
-	char		*log;
-	int		 port;
-	pid_t		 pid;
-	struct h_conn	*c;
-};
-
-/* Everything a case starts, so that one cleanup stops it all. */
-struct scn {
-	const struct h_target	*t;
-	char			*dir;
-	struct h_server		 m;
-	bool			 mup;
-	bool			 mstopped;	/* SIGSTOPped: needs SIGCONT */
-	struct h_server		 r[NREPS];
-	int			 nr;
-	struct sent		 s[NSENT];
-	struct h_conn		*sub;		/* PSUBSCRIBE * on s[0] */
-	struct buf		 seen;		/* events read from sub */
-	int			 mport;		/* the monitored port */
-};
 
 /* Per-kind ODOWN latency (+sdown to +odown) measured by the odown case. */
 static int64_t	odown_lat[2];
-
-static const char *sentinel_bin;
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -79,20 +49,6 @@ cloexec(int fd)
 
 	if (fl != -1)
 		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-}
-
-/*
- * Our connections must not leak into the processes we start: the script
- * case checks what the sentinel hands its scripts.
- */
-static struct h_conn *
-conn(int port)
-{
-	struct h_conn *c = h_connect(port);
-
-	if (c != NULL)
-		cloexec(c->fd);
-	return c;
 }
 
 /* Everything this process inherited beyond 0, 1 and 2 is closed on exec. */
@@ -113,103 +69,6 @@ cloexec_all(void)
 	closedir(d);
 }
 
-static bool
-expect(const char *got, const char *want, const char *what)
-{
-	if (strcmp(got, want) == 0)
-		return true;
-	h_diag("%s:", what);
-	h_diag_lines("  expected: ", want);
-	h_diag_lines("  got:      ", got);
-	return false;
-}
-
-/* One command whose reply is wanted as a tree; NULL on failure. */
-static struct h_node * __attribute__((sentinel))
-node(struct h_conn *c, ...)
-{
-	const char *argv[64], *s;
-	struct h_node *n;
-	va_list ap;
-	int argc = 0;
-
-	if (c == NULL)
-		return NULL;
-	va_start(ap, c);
-	while ((s = va_arg(ap, const char *)) != NULL && argc < 64)
-		argv[argc++] = s;
-	va_end(ap);
-	if (h_send_argv(c, argc, argv, NULL) == -1 || h_read(c, &n) != H_RD_OK)
-		return NULL;
-	return n;
-}
-
-/* The value of a field in a flat field/value array (SENTINEL MASTER). */
-static const char *
-fget(const struct h_node *n, const char *field)
-{
-	if (n == NULL || n->line[0] != '*')
-		return NULL;
-	for (size_t i = 0; i + 1 < n->nkids; i += 2)
-		if (n->kids[i]->str != NULL && strcmp(n->kids[i]->str, field) == 0)
-			return n->kids[i + 1]->str;
-	return NULL;
-}
-
-/* A field of SENTINEL MASTER mymaster, allocated, NULL if not there. */
-static char *
-mfield(struct h_conn *c, const char *field)
-{
-	struct h_node *n = node(c, "SENTINEL", "MASTER", "mymaster", NULL);
-	const char *v = fget(n, field);
-	char *r = v != NULL ? xstrdup(v) : NULL;
-
-	h_node_free(n);
-	return r;
-}
-
-static bool
-has_flag(const char *flags, const char *flag)
-{
-	size_t n = strlen(flag);
-	const char *p = flags;
-
-	while (p != NULL && (p = strstr(p, flag)) != NULL) {
-		if ((p == flags || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
-/* The entry of a list (SENTINEL REPLICAS/SENTINELS) with that port. */
-static const struct h_node *
-entry_by_port(const struct h_node *list, int port)
-{
-	char p[16];
-	const char *v;
-
-	snprintf(p, sizeof p, "%d", port);
-	for (size_t i = 0; list != NULL && i < list->nkids; i++)
-		if ((v = fget(list->kids[i], "port")) != NULL && strcmp(v, p) == 0)
-			return list->kids[i];
-	return NULL;
-}
-
-static void
-diag_node(const char *prefix, const struct h_node *n)
-{
-	struct buf b = BUF_INIT;
-
-	if (n == NULL) {
-		h_diag("%s(no reply)", prefix);
-		return;
-	}
-	h_render(n, &b);
-	h_diag_lines(prefix, b.data);
-	buf_free(&b);
-}
-
 /* A line of text, exactly. */
 static bool
 has_line(const char *text, const char *line)
@@ -227,155 +86,8 @@ has_line(const char *text, const char *line)
 
 /* --- servers and sentinels ------------------------------------------------ */
 
-static bool
-srv_start(struct scn *sc, struct h_server *s, const char *tag, const char *conf,
-    const char *const *args)
-{
-	struct h_srvcfg cfg = { 0 };
-	char *dir = xasprintf("%s/%s", sc->dir, tag);
-	int rc;
-
-	mkdir(dir, 0755);
-	cfg.bin = sc->t->bin;
-	cfg.dir = dir;
-	cfg.conf = conf;
-	cfg.args = args;
-	rc = h_server_start(s, &cfg);
-	free(dir);
-	if (rc < 0)
-		h_diag("%s %s did not start", sc->t->name, tag);
-	return rc == 0;
-}
-
-static bool
-master_start(struct scn *sc, const char *conf, const char *const *args)
-{
-	if (!srv_start(sc, &sc->m, "master", conf, args))
-		return false;
-	sc->mup = true;
-	sc->mport = sc->m.port;
-	return true;
-}
-
-/* A replica of the master; extra arguments after --replicaof. */
-static bool
-replica_start(struct scn *sc, const char *const *extra)
-{
-	const char *args[16];
-	char tag[16], mport[16];
-	int n = 0;
-
-	snprintf(mport, sizeof mport, "%d", sc->m.port);
-	snprintf(tag, sizeof tag, "replica%d", sc->nr);
-	args[n++] = "--replicaof";
-	args[n++] = "127.0.0.1";
-	args[n++] = mport;
-	for (int i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	if (!srv_start(sc, &sc->r[sc->nr], tag, NULL, args))
-		return false;
-	sc->nr++;
-	return true;
-}
-
 static void
-master_freeze(struct scn *sc)
-{
-	if (sc->mup && !sc->mstopped && kill(sc->m.pid, SIGSTOP) == 0)
-		sc->mstopped = true;
-}
-
-static void
-master_thaw(struct scn *sc)
-{
-	if (sc->mstopped) {
-		kill(sc->m.pid, SIGCONT);
-		sc->mstopped = false;
-	}
-}
-
-/* Short periods, so that each case takes seconds. */
-static bool
-sent_tune(struct sent *s)
-{
-	char *r = h_cmd(s->c, "SENTINEL", "DEBUG", "INFO-PERIOD", "200", "PING-PERIOD", "100",
-	    "ASK-PERIOD", "100", "PUBLISH-PERIOD", "200", NULL);
-	bool ok = expect(r, "+OK", "SENTINEL DEBUG");
-
-	free(r);
-	/* A sentinel in TILT decides nothing: it must not start in it. */
-	r = h_info_get(s->c, "sentinel", "sentinel_tilt");
-	ok = expect(r ? r : "(none)", "0", "sentinel_tilt after the start") && ok;
-	free(r);
-	return ok;
-}
-
-/* Starts s from its config file (written before the first start). */
-static bool
-sent_spawn(struct sent *s)
-{
-	char *argv[3];
-
-	argv[0] = (char *)sentinel_bin;
-	argv[1] = s->conf;
-	argv[2] = NULL;
-	s->pid = h_spawn(argv, s->log);
-	if (s->pid == -1 || !h_wait_port(s->port, s->pid, H_DEADLINE_MS)) {
-		h_diag("sentinel on port %d did not start", s->port);
-		if (s->log != NULL) {
-			char *t = h_read_file(s->log);
-
-			if (t != NULL)
-				h_diag_lines("log| ", t);
-			free(t);
-		}
-		return false;
-	}
-	if ((s->c = conn(s->port)) == NULL)
-		return false;
-	return true;
-}
-
-/* Writes the config of sentinel i, quorum q, extra lines, and starts it. */
-static bool
-sent_start(struct scn *sc, int i, int quorum, const char *extra)
-{
-	struct sent *s = &sc->s[i];
-	char *text;
-
-	s->dir = xasprintf("%s/s%d", sc->dir, i);
-	mkdir(s->dir, 0755);
-	s->conf = xasprintf("%s/sentinel.conf", s->dir);
-	s->log = xasprintf("%s/sentinel.log", s->dir);
-	s->port = h_free_port();
-	text = xasprintf("port %d\n"
-	    "bind 127.0.0.1\n"
-	    "sentinel monitor mymaster 127.0.0.1 %d %d\n"
-	    "sentinel down-after-milliseconds mymaster %d\n"
-	    "%s",
-	    s->port, sc->mport, quorum, DOWN_AFTER, extra != NULL ? extra : "");
-	if (h_write_file(s->conf, text) == -1) {
-		free(text);
-		return false;
-	}
-	free(text);
-	return sent_spawn(s) && sent_tune(s);
-}
-
-/* SIGTERM and wait; the connection goes too. */
-static void
-sent_stop(struct sent *s)
-{
-	h_close(s->c);
-	s->c = NULL;
-	if (s->pid > 0)
-		h_stop(s->pid, H_DEADLINE_MS);
-	s->pid = 0;
-}
-
-static void
-sent_diag_log(const struct sent *s)
+sent_diag_log(const struct it_sent *s)
 {
 	struct h_server tmp = { 0 };
 
@@ -383,54 +95,15 @@ sent_diag_log(const struct sent *s)
 	h_server_diag_log(&tmp);
 }
 
-/* Three sentinels, quorum q each, the same extra config lines. */
-static bool
-sents_start(struct scn *sc, int quorum, const char *extra)
-{
-	for (int i = 0; i < NSENT; i++)
-		if (!sent_start(sc, i, quorum, extra))
-			return false;
-	return true;
-}
-
-static void
-scn_init(struct scn *sc, const struct h_target *t, const char *tag)
-{
-	memset(sc, 0, sizeof *sc);
-	sc->t = t;
-	sc->dir = h_tmpdir(tag);
-	buf_init(&sc->seen);
-}
-
-static void
-scn_free(struct scn *sc)
-{
-	master_thaw(sc);
-	h_close(sc->sub);
-	for (int i = 0; i < NSENT; i++) {
-		sent_stop(&sc->s[i]);
-		free(sc->s[i].dir);
-		free(sc->s[i].conf);
-		free(sc->s[i].log);
-	}
-	for (int i = 0; i < sc->nr; i++)
-		h_server_free(&sc->r[i]);
-	if (sc->mup)
-		h_server_free(&sc->m);
-	buf_free(&sc->seen);
-	h_tmpdir_remove(sc->dir);
-	free(sc->dir);
-}
-
 /* The failure report: what the sentinels logged. */
 static void
-scn_diag(struct scn *sc)
+scn_diag(struct it_scn *sc)
 {
 	if (sc->seen.len > 0) {
 		buf_appendc(&sc->seen, '\0');
 		h_diag_lines("event| ", sc->seen.data);
 	}
-	for (int i = 0; i < NSENT; i++) {
+	for (int i = 0; i < IT_NSENT; i++) {
 		if (sc->s[i].log != NULL) {
 			h_diag("sentinel %d (port %d):", i, sc->s[i].port);
 			sent_diag_log(&sc->s[i]);
@@ -440,18 +113,11 @@ scn_diag(struct scn *sc)
 
 /* --- events ----------------------------------------------------------------- */
 
+/* PSUBSCRIBE * on s[0], read by ev_wait. */
 static bool
-subscribe(struct scn *sc)
+subscribe(struct it_scn *sc)
 {
-	char *r;
-	bool ok;
-
-	if ((sc->sub = conn(sc->s[0].port)) == NULL)
-		return false;
-	r = h_cmd(sc->sub, "PSUBSCRIBE", "*", NULL);
-	ok = expect(r, "*3\n  \"psubscribe\"\n  \"*\"\n  :1\n", "PSUBSCRIBE *");
-	free(r);
-	return ok;
+	return it_psubscribe(&sc->sub, sc->s[0].port);
 }
 
 /*
@@ -460,7 +126,7 @@ subscribe(struct scn *sc)
  * text of the match when asked for.
  */
 static bool
-ev_wait(struct scn *sc, const char *type, const char *msg, int ms, char **got)
+ev_wait(struct it_scn *sc, const char *type, const char *msg, int ms, char **got)
 {
 	int64_t end = util_mono_ms() + ms, left;
 	struct h_node *n;
@@ -495,7 +161,7 @@ ev_wait(struct scn *sc, const char *type, const char *msg, int ms, char **got)
 
 /* "master mymaster 127.0.0.1 <port>" */
 static char *
-mdesc(const struct scn *sc)
+mdesc(const struct it_scn *sc)
 {
 	return xasprintf("master mymaster 127.0.0.1 %d", sc->mport);
 }
@@ -507,7 +173,7 @@ mdesc(const struct scn *sc)
  * SENTINEL MASTER) and the other sentinels.
  */
 static bool
-converged(struct scn *sc, int nslaves, int deadline_ms)
+converged(struct it_scn *sc, int nslaves, int deadline_ms)
 {
 	int64_t end = util_mono_ms() + deadline_ms;
 	char want_s[16], want_r[16];
@@ -515,14 +181,14 @@ converged(struct scn *sc, int nslaves, int deadline_ms)
 	bool ok;
 	int i;
 
-	snprintf(want_s, sizeof want_s, "%d", NSENT - 1);
+	snprintf(want_s, sizeof want_s, "%d", IT_NSENT - 1);
 	snprintf(want_r, sizeof want_r, "%d", nslaves);
 	for (;;) {
 		ok = true;
-		for (i = 0; i < NSENT && ok; i++) {
-			f = mfield(sc->s[i].c, "flags");
-			ns = mfield(sc->s[i].c, "num-other-sentinels");
-			nr = mfield(sc->s[i].c, "num-slaves");
+		for (i = 0; i < IT_NSENT && ok; i++) {
+			f = it_mfield(sc->s[i].c, "flags");
+			ns = it_mfield(sc->s[i].c, "num-other-sentinels");
+			nr = it_mfield(sc->s[i].c, "num-slaves");
 			ok = f != NULL && strcmp(f, "master") == 0 &&
 			    ns != NULL && strcmp(ns, want_s) == 0 &&
 			    nr != NULL && strcmp(nr, want_r) == 0;
@@ -545,15 +211,15 @@ converged(struct scn *sc, int nslaves, int deadline_ms)
 
 /* Flags of the master at sentinel s include (or exclude) flag. */
 static bool
-wait_flag(struct sent *s, const char *flag, bool want, int deadline_ms)
+wait_flag(struct it_sent *s, const char *flag, bool want, int deadline_ms)
 {
 	int64_t end = util_mono_ms() + deadline_ms;
 	char *f;
 	bool has;
 
 	for (;;) {
-		f = mfield(s->c, "flags");
-		has = f != NULL && has_flag(f, flag);
+		f = it_mfield(s->c, "flags");
+		has = f != NULL && it_has_flag(f, flag);
 		if (has == want) {
 			free(f);
 			return true;
@@ -573,18 +239,18 @@ wait_flag(struct sent *s, const char *flag, bool want, int deadline_ms)
 static bool
 replicas_ok(struct h_conn *c, int n)
 {
-	struct h_node *l = node(c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	struct h_node *l = it_node(c, "SENTINEL", "REPLICAS", "mymaster", NULL);
 	const char *f;
 	bool ok = l != NULL && l->line[0] == '*' && l->nkids == (size_t)n;
 
 	for (size_t i = 0; ok && i < l->nkids; i++)
-		ok = (f = fget(l->kids[i], "flags")) != NULL && strcmp(f, "slave") == 0;
+		ok = (f = it_fget(l->kids[i], "flags")) != NULL && strcmp(f, "slave") == 0;
 	h_node_free(l);
 	return ok;
 }
 
 static bool
-wait_replicas(struct sent *s, int n, int deadline_ms)
+wait_replicas(struct it_sent *s, int n, int deadline_ms)
 {
 	int64_t end = util_mono_ms() + deadline_ms;
 	struct h_node *l;
@@ -593,8 +259,8 @@ wait_replicas(struct sent *s, int n, int deadline_ms)
 		if (util_mono_ms() >= end) {
 			h_diag("SENTINEL REPLICAS at port %d, expected %d with flags slave:",
 			    s->port, n);
-			l = node(s->c, "SENTINEL", "REPLICAS", "mymaster", NULL);
-			diag_node("  ", l);
+			l = it_node(s->c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+			it_diag_node("  ", l);
 			h_node_free(l);
 			return false;
 		}
@@ -607,22 +273,22 @@ wait_replicas(struct sent *s, int n, int deadline_ms)
 
 /* s0 lists the others, with their ids and flags exactly "sentinel". */
 static bool
-peers_ok(struct scn *sc, char *const *ids, bool last)
+peers_ok(struct it_scn *sc, char *const *ids, bool last)
 {
-	struct h_node *l = node(sc->s[0].c, "SENTINEL", "SENTINELS", "mymaster", NULL);
-	bool ok = l != NULL && l->nkids == NSENT - 1;
+	struct h_node *l = it_node(sc->s[0].c, "SENTINEL", "SENTINELS", "mymaster", NULL);
+	bool ok = l != NULL && l->nkids == IT_NSENT - 1;
 
-	for (int i = 1; ok && i < NSENT; i++) {
-		const struct h_node *e = entry_by_port(l, sc->s[i].port);
-		const char *rid = e ? fget(e, "runid") : NULL;
-		const char *fl = e ? fget(e, "flags") : NULL;
+	for (int i = 1; ok && i < IT_NSENT; i++) {
+		const struct h_node *e = it_entry_by_port(l, sc->s[i].port);
+		const char *rid = e ? it_fget(e, "runid") : NULL;
+		const char *fl = e ? it_fget(e, "flags") : NULL;
 
 		ok = rid != NULL && ids[i] != NULL && strcmp(rid, ids[i]) == 0 &&
 		    fl != NULL && strcmp(fl, "sentinel") == 0;
 	}
 	if (!ok && last) {
 		h_diag("SENTINEL SENTINELS should list the 2 others with flags sentinel:");
-		diag_node("  ", l);
+		it_diag_node("  ", l);
 	}
 	h_node_free(l);
 	return ok;
@@ -633,37 +299,37 @@ static char	*myid(struct h_conn *);
 static bool
 discovery(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	struct h_node *l = NULL;
-	char *info = NULL, *want = NULL, *v, *ids[NSENT] = { NULL };
+	char *info = NULL, *want = NULL, *v, *ids[IT_NSENT] = { NULL };
 	int64_t end;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "sdisc");
-	if (!master_start(&sc, NULL, NULL) || !replica_start(&sc, NULL) ||
-	    !replica_start(&sc, NULL) || !sents_start(&sc, 2, NULL))
+	it_scn_init(&sc, t, "sdisc", NULL);
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, NULL) || !it_sents_start(&sc, 2, NULL))
 		goto out;
 	if (!converged(&sc, 2, H_DEADLINE_MS) || !wait_replicas(&sc.s[0], 2, H_DEADLINE_MS))
 		goto out;
 	ok = true;
-	l = node(sc.s[0].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	l = it_node(sc.s[0].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
 	for (int i = 0; i < 2; i++) {
-		const struct h_node *e = entry_by_port(l, sc.r[i].port);
+		const struct h_node *e = it_entry_by_port(l, sc.r[i].port);
 
-		const char *ip = e ? fget(e, "ip") : NULL;
-		const char *mp = e ? fget(e, "master-port") : NULL;
+		const char *ip = e ? it_fget(e, "ip") : NULL;
+		const char *mp = e ? it_fget(e, "master-port") : NULL;
 
 		if (ip == NULL || strcmp(ip, "127.0.0.1") != 0 || mp == NULL ||
 		    atoi(mp) != sc.mport) {
 			h_diag("replica %d (port %d) not listed right", i, sc.r[i].port);
-			diag_node("  ", l);
+			it_diag_node("  ", l);
 			ok = false;
 		}
 	}
 	h_node_free(l);
 	l = NULL;
-	for (int i = 0; i < NSENT; i++)
+	for (int i = 0; i < IT_NSENT; i++)
 		ids[i] = myid(sc.s[i].c);
 	end = util_mono_ms() + H_DEADLINE_MS;
 	while (!peers_ok(&sc, ids, util_mono_ms() >= end)) {
@@ -676,22 +342,22 @@ discovery(const struct h_target *t, void *arg)
 	info = h_info_get(sc.s[0].c, "sentinel", "master0");
 	want = xasprintf("name=mymaster,status=ok,address=127.0.0.1:%d,slaves=2,sentinels=3",
 	    sc.mport);
-	ok = expect(info ? info : "(none)", want, "INFO sentinel master0") && ok;
-	v = mfield(sc.s[0].c, "num-other-sentinels");
-	ok = expect(v ? v : "(none)", "2", "num-other-sentinels") && ok;
+	ok = it_expect(info ? info : "(none)", want, "INFO sentinel master0") && ok;
+	v = it_mfield(sc.s[0].c, "num-other-sentinels");
+	ok = it_expect(v ? v : "(none)", "2", "num-other-sentinels") && ok;
 	free(v);
-	v = mfield(sc.s[0].c, "quorum");
-	ok = expect(v ? v : "(none)", "2", "quorum") && ok;
+	v = it_mfield(sc.s[0].c, "quorum");
+	ok = it_expect(v ? v : "(none)", "2", "quorum") && ok;
 	free(v);
 out:
 	if (!ok)
 		scn_diag(&sc);
 	h_node_free(l);
-	for (int i = 0; i < NSENT; i++)
+	for (int i = 0; i < IT_NSENT; i++)
 		free(ids[i]);
 	free(info);
 	free(want);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -700,18 +366,18 @@ out:
 static bool
 odown(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	char *desc = NULL, *got = NULL, *w1 = NULL, *w2 = NULL;
 	int64_t tsdown;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "sodown");
-	if (!master_start(&sc, NULL, NULL) || !sents_start(&sc, 2, NULL) ||
+	it_scn_init(&sc, t, "sodown", NULL);
+	if (!it_master_start(&sc, NULL, NULL) || !it_sents_start(&sc, 2, NULL) ||
 	    !converged(&sc, 0, H_DEADLINE_MS) || !subscribe(&sc))
 		goto out;
 	desc = mdesc(&sc);
-	master_freeze(&sc);
+	it_master_freeze(&sc);
 	if (!ev_wait(&sc, "+sdown", desc, H_DEADLINE_MS, NULL)) {
 		h_diag("no +sdown");
 		goto out;
@@ -730,7 +396,7 @@ odown(const struct h_target *t, void *arg)
 	}
 	if (!wait_flag(&sc.s[0], "o_down", true, H_DEADLINE_MS))
 		goto out;
-	master_thaw(&sc);
+	it_master_thaw(&sc);
 	if (!ev_wait(&sc, "-sdown", desc, H_DEADLINE_MS, NULL)) {
 		h_diag("no -sdown");
 		goto out;
@@ -748,7 +414,7 @@ out:
 	free(got);
 	free(w1);
 	free(w2);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -757,34 +423,34 @@ out:
 static bool
 noquorum(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	char *desc = NULL, *r;
 	int64_t wait;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "squorum");
-	if (!master_start(&sc, NULL, NULL) || !sents_start(&sc, 2, NULL) ||
+	it_scn_init(&sc, t, "squorum", NULL);
+	if (!it_master_start(&sc, NULL, NULL) || !it_sents_start(&sc, 2, NULL) ||
 	    !converged(&sc, 0, H_DEADLINE_MS) || !subscribe(&sc))
 		goto out;
 	r = h_cmd(sc.s[0].c, "SENTINEL", "CKQUORUM", "mymaster", NULL);
-	ok = expect(r, "+OK 3 usable Sentinels. Quorum and failover authorization can be reached",
+	ok = it_expect(r, "+OK 3 usable Sentinels. Quorum and failover authorization can be reached",
 	    "CKQUORUM with quorum 2");
 	free(r);
-	for (int i = 0; i < NSENT; i++) {
+	for (int i = 0; i < IT_NSENT; i++) {
 		r = h_cmd(sc.s[i].c, "SENTINEL", "SET", "mymaster", "quorum", "4", NULL);
-		ok = expect(r, "+OK", "SENTINEL SET quorum 4") && ok;
+		ok = it_expect(r, "+OK", "SENTINEL SET quorum 4") && ok;
 		free(r);
 	}
 	r = h_cmd(sc.s[0].c, "SENTINEL", "CKQUORUM", "mymaster", NULL);
-	ok = expect(r, "-NOQUORUM 3 usable Sentinels. Not enough available Sentinels to reach "
+	ok = it_expect(r, "-NOQUORUM 3 usable Sentinels. Not enough available Sentinels to reach "
 	    "the specified quorum for this master", "CKQUORUM with quorum 4") && ok;
 	free(r);
 	r = h_cmd(sc.s[0].c, "SENTINEL", "CKQUORUM", "nosuch", NULL);
-	ok = expect(r, "-ERR No such master with that name", "CKQUORUM nosuch") && ok;
+	ok = it_expect(r, "-ERR No such master with that name", "CKQUORUM nosuch") && ok;
 	free(r);
 	desc = mdesc(&sc);
-	master_freeze(&sc);
+	it_master_freeze(&sc);
 	if (!ev_wait(&sc, "+sdown", desc, H_DEADLINE_MS, NULL)) {
 		h_diag("no +sdown");
 		ok = false;
@@ -799,7 +465,7 @@ noquorum(const struct h_target *t, void *arg)
 	}
 	ok = wait_flag(&sc.s[0], "o_down", false, 0) && ok;
 	ok = wait_flag(&sc.s[0], "s_down", true, 0) && ok;
-	master_thaw(&sc);
+	it_master_thaw(&sc);
 	if (!ev_wait(&sc, "-sdown", desc, H_DEADLINE_MS, NULL)) {
 		h_diag("no -sdown");
 		ok = false;
@@ -808,7 +474,7 @@ out:
 	if (!ok)
 		scn_diag(&sc);
 	free(desc);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -873,7 +539,7 @@ wait_file_line(const char *path, const char *line, int deadline_ms)
 static char *
 myid(struct h_conn *c)
 {
-	struct h_node *n = node(c, "SENTINEL", "MYID", NULL);
+	struct h_node *n = it_node(c, "SENTINEL", "MYID", NULL);
 	char *id = n != NULL && n->str != NULL && n->line[0] == '"' ? xstrdup(n->str) : NULL;
 
 	h_node_free(n);
@@ -883,39 +549,39 @@ myid(struct h_conn *c)
 static bool
 restart(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	struct h_node *l = NULL;
-	char *ids[NSENT] = { NULL }, *id = NULL, *text = NULL;
+	char *ids[IT_NSENT] = { NULL }, *id = NULL, *text = NULL;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "srestart");
+	it_scn_init(&sc, t, "srestart", NULL);
 	/* The peers know a later epoch; s0 learns it from their hellos. */
-	if (!master_start(&sc, NULL, NULL) || !replica_start(&sc, NULL) ||
-	    !sent_start(&sc, 0, 2, NULL) ||
-	    !sent_start(&sc, 1, 2, "sentinel current-epoch 7\n") ||
-	    !sent_start(&sc, 2, 2, "sentinel current-epoch 7\n") ||
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_sent_start(&sc, 0, 2, NULL) ||
+	    !it_sent_start(&sc, 1, 2, "sentinel current-epoch 7\n") ||
+	    !it_sent_start(&sc, 2, 2, "sentinel current-epoch 7\n") ||
 	    !converged(&sc, 1, H_DEADLINE_MS))
 		goto out;
-	for (int i = 0; i < NSENT; i++)
+	for (int i = 0; i < IT_NSENT; i++)
 		ids[i] = myid(sc.s[i].c);
 	if (!wait_file_line(sc.s[0].conf, "sentinel current-epoch 7", H_DEADLINE_MS))
 		goto out;
-	sent_stop(&sc.s[0]);
-	if (!sent_spawn(&sc.s[0]))
+	it_sent_stop(&sc.s[0]);
+	if (!it_sent_spawn(&sc.s[0]))
 		goto out;
 	/* At once, before any hello could have arrived. */
 	id = myid(sc.s[0].c);
-	ok = expect(id ? id : "(none)", ids[0] ? ids[0] : "(none)", "SENTINEL MYID after restart");
-	l = node(sc.s[0].c, "SENTINEL", "SENTINELS", "mymaster", NULL);
-	for (int i = 1; i < NSENT; i++) {
-		const struct h_node *e = entry_by_port(l, sc.s[i].port);
-		const char *rid = e ? fget(e, "runid") : NULL;
+	ok = it_expect(id ? id : "(none)", ids[0] ? ids[0] : "(none)", "SENTINEL MYID after restart");
+	l = it_node(sc.s[0].c, "SENTINEL", "SENTINELS", "mymaster", NULL);
+	for (int i = 1; i < IT_NSENT; i++) {
+		const struct h_node *e = it_entry_by_port(l, sc.s[i].port);
+		const char *rid = e ? it_fget(e, "runid") : NULL;
 
 		if (rid == NULL || ids[i] == NULL || strcmp(rid, ids[i]) != 0) {
 			h_diag("peer %d (port %d) not known at once after the restart", i,
 			    sc.s[i].port);
-			diag_node("  ", l);
+			it_diag_node("  ", l);
 			ok = false;
 		}
 	}
@@ -924,10 +590,10 @@ restart(const struct h_target *t, void *arg)
 		ok = false;
 	}
 	h_node_free(l);
-	l = node(sc.s[0].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
-	if (entry_by_port(l, sc.r[0].port) == NULL || l->nkids != 1) {
+	l = it_node(sc.s[0].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	if (it_entry_by_port(l, sc.r[0].port) == NULL || l->nkids != 1) {
 		h_diag("the replica is not known at once after the restart:");
-		diag_node("  ", l);
+		it_diag_node("  ", l);
 		ok = false;
 	}
 	h_node_free(l);
@@ -948,11 +614,11 @@ out:
 	if (!ok)
 		scn_diag(&sc);
 	h_node_free(l);
-	for (int i = 0; i < NSENT; i++)
+	for (int i = 0; i < IT_NSENT; i++)
 		free(ids[i]);
 	free(id);
 	free(text);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -985,19 +651,19 @@ drop_lines(const char *path, const char *prefix)
 	return ok;
 }
 
-/* Peer s lists exactly NSENT-1 sentinels, one on port with runid. */
+/* Peer s lists exactly IT_NSENT-1 sentinels, one on port with runid. */
 static bool
-peer_has_new(struct sent *s, int port, const char *runid, bool last)
+peer_has_new(struct it_sent *s, int port, const char *runid, bool last)
 {
-	struct h_node *l = node(s->c, "SENTINEL", "SENTINELS", "mymaster", NULL);
-	const struct h_node *e = entry_by_port(l, port);
-	const char *rid = e ? fget(e, "runid") : NULL;
-	bool ok = l != NULL && l->nkids == NSENT - 1 && rid != NULL && strcmp(rid, runid) == 0;
+	struct h_node *l = it_node(s->c, "SENTINEL", "SENTINELS", "mymaster", NULL);
+	const struct h_node *e = it_entry_by_port(l, port);
+	const char *rid = e ? it_fget(e, "runid") : NULL;
+	bool ok = l != NULL && l->nkids == IT_NSENT - 1 && rid != NULL && strcmp(rid, runid) == 0;
 
 	if (!ok && last) {
 		h_diag("SENTINEL SENTINELS at port %d, expected 2 with %s on port %d:",
 		    s->port, runid, port);
-		diag_node("  ", l);
+		it_diag_node("  ", l);
 	}
 	h_node_free(l);
 	return ok;
@@ -1006,23 +672,23 @@ peer_has_new(struct sent *s, int port, const char *runid, bool last)
 static bool
 newid(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	char *old = NULL, *nid = NULL;
 	int64_t end;
 	bool ok = false, last;
 
 	(void)arg;
-	scn_init(&sc, t, "snewid");
-	if (!master_start(&sc, NULL, NULL) || !sents_start(&sc, 2, NULL) ||
+	it_scn_init(&sc, t, "snewid", NULL);
+	if (!it_master_start(&sc, NULL, NULL) || !it_sents_start(&sc, 2, NULL) ||
 	    !converged(&sc, 0, H_DEADLINE_MS))
 		goto out;
 	old = myid(sc.s[0].c);
-	sent_stop(&sc.s[0]);
+	it_sent_stop(&sc.s[0]);
 	if (!drop_lines(sc.s[0].conf, "sentinel myid ")) {
 		h_diag("no sentinel myid line in %s", sc.s[0].conf);
 		goto out;
 	}
-	if (!sent_spawn(&sc.s[0]) || !sent_tune(&sc.s[0]))
+	if (!it_sent_spawn(&sc.s[0]) || !it_sent_tune(&sc.s[0]))
 		goto out;
 	nid = myid(sc.s[0].c);
 	if (nid == NULL || old == NULL || strlen(nid) != 40 || strcmp(nid, old) == 0) {
@@ -1043,7 +709,7 @@ out:
 		scn_diag(&sc);
 	free(old);
 	free(nid);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1055,23 +721,23 @@ authpass(const struct h_target *t, void *arg)
 	static const char *const margs[] = { "--requirepass", "secret", NULL };
 	static const char *const rargs[] = { "--requirepass", "secret", "--masterauth", "secret",
 	    NULL };
-	struct scn sc;
+	struct it_scn sc;
 	struct h_node *l = NULL;
 	char *f = NULL;
 	int64_t end;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "sauth");
-	if (!master_start(&sc, NULL, margs) || !replica_start(&sc, rargs) ||
-	    !sent_start(&sc, 0, 2, "sentinel auth-pass mymaster secret\n") ||
-	    !sent_start(&sc, 1, 2, "sentinel auth-pass mymaster secret\n") ||
-	    !sent_start(&sc, 2, 2, "sentinel auth-pass mymaster wrong\n"))
+	it_scn_init(&sc, t, "sauth", NULL);
+	if (!it_master_start(&sc, NULL, margs) || !it_replica_start(&sc, rargs) ||
+	    !it_sent_start(&sc, 0, 2, "sentinel auth-pass mymaster secret\n") ||
+	    !it_sent_start(&sc, 1, 2, "sentinel auth-pass mymaster secret\n") ||
+	    !it_sent_start(&sc, 2, 2, "sentinel auth-pass mymaster wrong\n"))
 		goto out;
 	if (!wait_replicas(&sc.s[0], 1, H_DEADLINE_MS) || !wait_replicas(&sc.s[1], 1, H_DEADLINE_MS))
 		goto out;
-	f = mfield(sc.s[0].c, "flags");
-	ok = expect(f ? f : "(none)", "master", "master flags with the right auth-pass");
+	f = it_mfield(sc.s[0].c, "flags");
+	ok = it_expect(f ? f : "(none)", "master", "master flags with the right auth-pass");
 	free(f);
 	f = NULL;
 	/* The wrong password: no valid PING reply, so SDOWN, and nothing learned. */
@@ -1079,32 +745,32 @@ authpass(const struct h_target *t, void *arg)
 	/* Long enough for the good ones to have talked to each other. */
 	end = util_mono_ms() + H_DEADLINE_MS;
 	for (;;) {
-		f = mfield(sc.s[0].c, "num-other-sentinels");
+		f = it_mfield(sc.s[0].c, "num-other-sentinels");
 		if ((f != NULL && strcmp(f, "1") == 0) || util_mono_ms() >= end)
 			break;
 		free(f);
 		usleep(POLL_US);
 	}
-	ok = expect(f ? f : "(none)", "1", "num-other-sentinels with the right auth-pass") && ok;
+	ok = it_expect(f ? f : "(none)", "1", "num-other-sentinels with the right auth-pass") && ok;
 	free(f);
-	f = mfield(sc.s[2].c, "num-slaves");
-	ok = expect(f ? f : "(none)", "0", "num-slaves with a wrong auth-pass") && ok;
+	f = it_mfield(sc.s[2].c, "num-slaves");
+	ok = it_expect(f ? f : "(none)", "0", "num-slaves with a wrong auth-pass") && ok;
 	free(f);
-	f = mfield(sc.s[2].c, "num-other-sentinels");
-	ok = expect(f ? f : "(none)", "0", "num-other-sentinels with a wrong auth-pass") && ok;
+	f = it_mfield(sc.s[2].c, "num-other-sentinels");
+	ok = it_expect(f ? f : "(none)", "0", "num-other-sentinels with a wrong auth-pass") && ok;
 	free(f);
 	f = NULL;
-	l = node(sc.s[2].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	l = it_node(sc.s[2].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
 	if (l == NULL || strcmp(l->line, "*0") != 0) {
 		h_diag("replicas discovered with a wrong auth-pass:");
-		diag_node("  ", l);
+		it_diag_node("  ", l);
 		ok = false;
 	}
 out:
 	if (!ok)
 		scn_diag(&sc);
 	h_node_free(l);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1113,20 +779,20 @@ out:
 static bool
 rename_cmd(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	char *conf, *desc = NULL, *r, *f;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "srename");
+	it_scn_init(&sc, t, "srename", NULL);
 	conf = xasprintf("%s/master.conf", sc.dir);
 	if (h_write_file(conf, "rename-command PING PONG2\n") == -1)
 		goto out;
-	if (!master_start(&sc, conf, NULL))
+	if (!it_master_start(&sc, conf, NULL))
 		goto out;
 	/* The rename is in effect. */
 	{
-		struct h_conn *c = conn(sc.m.port);
+		struct h_conn *c = it_conn(sc.m.port);
 
 		r = h_cmd(c, "PING", NULL);
 		f = h_cmd(c, "PONG2", NULL);
@@ -1139,25 +805,25 @@ rename_cmd(const struct h_target *t, void *arg)
 		if (!ok)
 			goto out;
 	}
-	if (!sents_start(&sc, 2, "sentinel rename-command mymaster PING PONG2\n") ||
+	if (!it_sents_start(&sc, 2, "sentinel rename-command mymaster PING PONG2\n") ||
 	    !converged(&sc, 0, H_DEADLINE_MS) || !subscribe(&sc)) {
 		ok = false;
 		goto out;
 	}
 	desc = mdesc(&sc);
-	if (ev_wait(&sc, "+sdown", desc, 3 * DOWN_AFTER, NULL)) {
+	if (ev_wait(&sc, "+sdown", desc, 3 * IT_DOWN_AFTER, NULL)) {
 		h_diag("+sdown although PONG2 answers");
 		ok = false;
 	}
-	f = mfield(sc.s[0].c, "flags");
-	ok = expect(f ? f : "(none)", "master", "master flags with rename-command") && ok;
+	f = it_mfield(sc.s[0].c, "flags");
+	ok = it_expect(f ? f : "(none)", "master", "master flags with rename-command") && ok;
 	free(f);
 out:
 	if (!ok)
 		scn_diag(&sc);
 	free(conf);
 	free(desc);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1167,36 +833,36 @@ static bool
 unannounced(const struct h_target *t, void *arg)
 {
 	static const char *const hidden[] = { "--replica-announced", "no", NULL };
-	struct scn sc;
+	struct it_scn sc;
 	struct h_node *l = NULL;
 	char *v = NULL, *want = NULL;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "sannounce");
-	if (!master_start(&sc, NULL, NULL) || !replica_start(&sc, NULL) ||
-	    !replica_start(&sc, hidden) || !sents_start(&sc, 2, NULL))
+	it_scn_init(&sc, t, "sannounce", NULL);
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, hidden) || !it_sents_start(&sc, 2, NULL))
 		goto out;
 	/* Redis counts it (num-slaves, INFO) but does not list it. */
 	if (!converged(&sc, 2, H_DEADLINE_MS) || !wait_replicas(&sc.s[0], 1, H_DEADLINE_MS))
 		goto out;
-	l = node(sc.s[0].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
-	ok = entry_by_port(l, sc.r[0].port) != NULL && entry_by_port(l, sc.r[1].port) == NULL;
+	l = it_node(sc.s[0].c, "SENTINEL", "REPLICAS", "mymaster", NULL);
+	ok = it_entry_by_port(l, sc.r[0].port) != NULL && it_entry_by_port(l, sc.r[1].port) == NULL;
 	if (!ok) {
 		h_diag("SENTINEL REPLICAS should list only port %d:", sc.r[0].port);
-		diag_node("  ", l);
+		it_diag_node("  ", l);
 	}
 	v = h_info_get(sc.s[0].c, "sentinel", "master0");
 	want = xasprintf("name=mymaster,status=ok,address=127.0.0.1:%d,slaves=2,sentinels=3",
 	    sc.mport);
-	ok = expect(v ? v : "(none)", want, "INFO sentinel master0") && ok;
+	ok = it_expect(v ? v : "(none)", want, "INFO sentinel master0") && ok;
 out:
 	if (!ok)
 		scn_diag(&sc);
 	h_node_free(l);
 	free(v);
 	free(want);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1226,14 +892,14 @@ read_fds(const char *dir)
 static bool
 notify(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	char *sdir, *script, *out, *text, *extra = NULL, *line = NULL, *fds = NULL;
 	char *got = NULL;
 	int64_t end;
 	bool ok = false;
 
 	(void)arg;
-	scn_init(&sc, t, "snotify");
+	it_scn_init(&sc, t, "snotify", NULL);
 	sdir = xasprintf("%s/script", sc.dir);
 	mkdir(sdir, 0755);
 	script = xasprintf("%s/notify.sh", sdir);
@@ -1248,19 +914,19 @@ notify(const struct h_target *t, void *arg)
 	    "exec ls /proc/self/fd > '%s/fds.'$$\n", out, sdir);
 	if (h_write_file(script, text) == -1 || chmod(script, 0755) == -1)
 		goto out;
-	if (!master_start(&sc, NULL, NULL))
+	if (!it_master_start(&sc, NULL, NULL))
 		goto out;
 	extra = xasprintf("sentinel notification-script mymaster %s\n", script);
 	/* Nothing of ours leaks into the sentinel, so what the script has is its doing. */
 	cloexec_all();
-	if (!sent_start(&sc, 0, 2, extra) || !sent_start(&sc, 1, 2, NULL) ||
-	    !sent_start(&sc, 2, 2, NULL) || !converged(&sc, 0, H_DEADLINE_MS))
+	if (!it_sent_start(&sc, 0, 2, extra) || !it_sent_start(&sc, 1, 2, NULL) ||
+	    !it_sent_start(&sc, 2, 2, NULL) || !converged(&sc, 0, H_DEADLINE_MS))
 		goto out;
-	master_freeze(&sc);
+	it_master_freeze(&sc);
 	line = xasprintf("+sdown master mymaster 127.0.0.1 %d", sc.mport);
 	if (!wait_file_line(out, line, H_DEADLINE_MS))
 		goto out;
-	master_thaw(&sc);
+	it_master_thaw(&sc);
 	/* The listing is written after the event line: poll for it too. */
 	end = util_mono_ms() + H_DEADLINE_MS;
 	while ((fds = read_fds(sdir)) == NULL || strchr(fds, '\n') == NULL ||
@@ -1275,7 +941,7 @@ notify(const struct h_target *t, void *arg)
 		h_diag("the script left no list of descriptors");
 		goto out;
 	}
-	ok = expect(fds, "0\n1\n2\n3\n", "descriptors of the script (3 is ls's own)");
+	ok = it_expect(fds, "0\n1\n2\n3\n", "descriptors of the script (3 is ls's own)");
 	if (!ok) {
 		got = h_read_file(out);
 		h_diag_lines("script| ", got ? got : "");
@@ -1291,7 +957,7 @@ out:
 	free(line);
 	free(fds);
 	free(got);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1417,7 +1083,7 @@ rogue_start(int *port)
 static bool
 rogue(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	pid_t rp;
 	int64_t start, end;
 	char *r, *f = NULL;
@@ -1425,13 +1091,13 @@ rogue(const struct h_target *t, void *arg)
 	int st, rounds = 0;
 
 	(void)arg;
-	scn_init(&sc, t, "srogue");
+	it_scn_init(&sc, t, "srogue", NULL);
 	if ((rp = rogue_start(&sc.mport)) == -1) {
 		h_diag("cannot start the rogue server");
-		scn_free(&sc);
+		it_scn_free(&sc);
 		return false;
 	}
-	if (!sents_start(&sc, 2, NULL)) {
+	if (!it_sents_start(&sc, 2, NULL)) {
 		ok = false;
 		goto out;
 	}
@@ -1439,9 +1105,9 @@ rogue(const struct h_target *t, void *arg)
 	start = util_mono_ms();
 	end = start + H_DEADLINE_MS;
 	while (ok) {
-		for (int i = 0; i < NSENT && ok; i++) {
+		for (int i = 0; i < IT_NSENT && ok; i++) {
 			r = h_cmd(sc.s[i].c, "PING", NULL);
-			ok = expect(r, "+PONG", "PING to a sentinel");
+			ok = it_expect(r, "+PONG", "PING to a sentinel");
 			free(r);
 			r = h_cmd(sc.s[i].c, "SENTINEL", "MASTERS", NULL);
 			if (strncmp(r, "*1\n  *", 6) != 0) {
@@ -1454,8 +1120,8 @@ rogue(const struct h_target *t, void *arg)
 			break;
 		rounds++;
 		free(f);
-		f = mfield(sc.s[0].c, "flags");
-		down = f != NULL && (has_flag(f, "s_down") || has_flag(f, "disconnected"));
+		f = it_mfield(sc.s[0].c, "flags");
+		down = f != NULL && (it_has_flag(f, "s_down") || it_has_flag(f, "disconnected"));
 		if (down && util_mono_ms() - start >= 3000)
 			break;
 		if (util_mono_ms() >= end)
@@ -1466,10 +1132,10 @@ rogue(const struct h_target *t, void *arg)
 		h_diag("the rogue master is not reported down: flags %s", f ? f : "-");
 		ok = false;
 	}
-	if (ok && !has_flag(f, "s_down")) {
+	if (ok && !it_has_flag(f, "s_down")) {
 		ok = wait_flag(&sc.s[0], "s_down", true, H_DEADLINE_MS);
 	}
-	for (int i = 0; i < NSENT; i++) {
+	for (int i = 0; i < IT_NSENT; i++) {
 		if (h_exited(sc.s[i].pid, &st, 0)) {
 			h_diag("sentinel %d died, status %#x", i, st);
 			sc.s[i].pid = 0;
@@ -1482,7 +1148,7 @@ out:
 	free(f);
 	kill(rp, SIGKILL);
 	waitpid(rp, NULL, 0);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1505,7 +1171,7 @@ sub_listed(struct h_conn *c)
 static bool
 obuf(const struct h_target *t, void *arg)
 {
-	struct scn sc;
+	struct it_scn sc;
 	struct h_conn *deaf = NULL, *pub = NULL, *other = NULL;
 	const char **argv = NULL;
 	struct buf req = BUF_INIT;
@@ -1515,17 +1181,17 @@ obuf(const struct h_target *t, void *arg)
 	int64_t start;
 
 	(void)arg;
-	scn_init(&sc, t, "sobuf");
-	if (!master_start(&sc, NULL, NULL) || !sents_start(&sc, 2, NULL))
+	it_scn_init(&sc, t, "sobuf", NULL);
+	if (!it_master_start(&sc, NULL, NULL) || !it_sents_start(&sc, 2, NULL))
 		goto out;
-	deaf = conn(sc.s[0].port);
-	pub = conn(sc.s[0].port);
+	deaf = it_conn(sc.s[0].port);
+	pub = it_conn(sc.s[0].port);
 	if (deaf == NULL || pub == NULL)
 		goto out;
 	r = h_cmd(deaf, "CLIENT", "SETNAME", "deaf", NULL);
 	free(r);
 	r = h_cmd(deaf, "PSUBSCRIBE", "*", NULL);
-	ok = expect(r, "*3\n  \"psubscribe\"\n  \"*\"\n  :1\n", "PSUBSCRIBE *");
+	ok = it_expect(r, "*3\n  \"psubscribe\"\n  \"*\"\n  :1\n", "PSUBSCRIBE *");
 	free(r);
 	if (!ok)
 		goto out;
@@ -1569,11 +1235,11 @@ obuf(const struct h_target *t, void *arg)
 	if (!ok)
 		h_diag("the subscriber's connection was not closed");
 	r = h_cmd(pub, "PING", NULL);
-	ok = expect(r, "+PONG", "PING from the publisher") && ok;
+	ok = it_expect(r, "+PONG", "PING from the publisher") && ok;
 	free(r);
-	other = conn(sc.s[0].port);
+	other = it_conn(sc.s[0].port);
 	r = other ? h_cmd(other, "SENTINEL", "CKQUORUM", "mymaster", NULL) : xstrdup("(no conn)");
-	ok = expect(r, "+OK 3 usable Sentinels. Quorum and failover authorization can be reached",
+	ok = it_expect(r, "+OK 3 usable Sentinels. Quorum and failover authorization can be reached",
 	    "CKQUORUM from a new client") && ok;
 	free(r);
 out:
@@ -1584,7 +1250,7 @@ out:
 	h_close(deaf);
 	h_close(pub);
 	h_close(other);
-	scn_free(&sc);
+	it_scn_free(&sc);
 	return ok;
 }
 
@@ -1616,7 +1282,7 @@ run(const char *desc, h_body body, const char *kv_skip)
 	/* IT_ONLY=word runs only the cases whose description has it. */
 	if (only != NULL && *only != '\0' && strstr(desc, only) == NULL)
 		kv_skip = NULL, body = NULL;
-	if (sentinel_bin != NULL && kv_skip == NULL && body != NULL) {
+	if (it_sentinel_bin != NULL && kv_skip == NULL && body != NULL) {
 		h_run(desc, body, NULL);
 		return;
 	}
@@ -1627,7 +1293,7 @@ run(const char *desc, h_body body, const char *kv_skip)
 			continue;
 		if (body == NULL)
 			h_skip("not in IT_ONLY", "%s [%s]", desc, t.name);
-		else if (sentinel_bin == NULL)
+		else if (it_sentinel_bin == NULL)
 			h_skip("SENTINEL_BIN not set and no built sentinel", "%s [%s]", desc, t.name);
 		else if (kinds[i] == H_KV)
 			h_skip(kv_skip, "%s [%s]", desc, t.name);
@@ -1641,32 +1307,14 @@ run(const char *desc, h_body body, const char *kv_skip)
 	}
 }
 
-/* $SENTINEL_BIN, else the one built next to the tests. */
-static const char *
-find_sentinel(void)
-{
-	const char *bin = getenv("SENTINEL_BIN"), *bd;
-	static char *path;
-
-	if (bin != NULL && *bin != '\0')
-		return bin;
-	bd = getenv("TEST_BUILDDIR");
-	path = xasprintf("%s/../src/sentinel/sentinel", bd != NULL && *bd != '\0' ? bd : "tests");
-	if (access(path, X_OK) == 0)
-		return path;
-	free(path);
-	path = NULL;
-	return NULL;
-}
-
 int
 main(void)
 {
 	h_exclusive();
-	sentinel_bin = find_sentinel();
-	if (sentinel_bin != NULL && access(sentinel_bin, X_OK) != 0) {
+	it_sentinel_bin = it_find_sentinel();
+	if (it_sentinel_bin != NULL && access(it_sentinel_bin, X_OK) != 0) {
 		h_plan(1);
-		h_ok(false, "%s is executable", sentinel_bin);
+		h_ok(false, "%s is executable", it_sentinel_bin);
 		return h_done();
 	}
 	h_plan(11 * h_nkinds());
