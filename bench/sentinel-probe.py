@@ -42,6 +42,17 @@ discover SENTINEL_PORTS MASTERS TIMEOUT_S T0
     wall-clock time as bash's EPOCHREALTIME) and then the overall maximum.
     Checked at the end with SENTINEL MASTERS (num-other-sentinels). Exit 1
     on timeout.
+
+mass SENTINEL_PORTS SPEC_FILE TIMEOUT_S
+    SPEC_FILE lines "name master_pid replica_port": those masters are
+    killed (SIGKILL, one after the other in a tight loop), then every
+    10 ms each sentinel is asked get-master-addr-by-name for all of them
+    in one pipeline. Prints, per killed master, the ms from the first kill
+    until all sentinels return its replica's port ("name ms"), then lines
+    "stall PORT MS" (the slowest pipeline round trip seen per sentinel:
+    how long its event loop was unavailable), "tries N" (+try-failover
+    events in all, from PSUBSCRIBE *), "aborts N" (-failover-abort-*) and
+    "tilt N". Exit 1 if some master is not agreed on at TIMEOUT_S.
 """
 import os
 import random
@@ -445,8 +456,80 @@ def discover(sports, masters, timeout, t0wall):
     return bad
 
 
+# --- mass ------------------------------------------------------------------------------
+def mass(sports, spec, timeout):
+    rows = []
+    with open(spec) as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 3:
+                rows.append((w[0], int(w[1]), int(w[2])))
+    subs = [subscribe(p) for p in sports]
+    polls = [Conn(p, timeout=timeout) for p in sports]
+    stall = {p: 0.0 for p in sports}
+    counts = {"tries": 0, "aborts": 0, "tilt": 0}
+    agreed = {}
+    t0 = time.monotonic()
+    for _, pid, _ in rows:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = t0 + timeout
+    pending = {name: rport for name, _, rport in rows}
+    while pending and time.monotonic() < deadline:
+        names = list(pending)
+        ok = {n: 0 for n in names}
+        for p, c in zip(sports, polls):
+            out = []
+            for n in names:
+                a = n.encode()
+                out.append(b"*3\r\n$8\r\nSENTINEL\r\n$23\r\nget-master-addr-by-name\r\n$%d\r\n%s\r\n" % (len(a), a))
+            t1 = time.monotonic()
+            c.s.sendall(b"".join(out))
+            for n in names:
+                v = c.read()
+                if isinstance(v, list) and len(v) == 2 and str(v[1]) == str(pending[n]):
+                    ok[n] += 1
+            rtt = time.monotonic() - t1
+            if rtt > stall[p]:
+                stall[p] = rtt
+        now = time.monotonic()
+        for n in names:
+            if ok[n] == len(sports):
+                agreed[n] = now - t0
+                del pending[n]
+        for c in subs:
+            for ch, msg in events(c):
+                if ch == "+try-failover":
+                    counts["tries"] += 1
+                elif ch.startswith("-failover-abort"):
+                    counts["aborts"] += 1
+                elif ch == "+tilt":
+                    counts["tilt"] += 1
+        time.sleep(0.01)
+    time.sleep(0.5)
+    for c in subs:
+        for ch, msg in events(c):
+            if ch == "+try-failover":
+                counts["tries"] += 1
+            elif ch.startswith("-failover-abort"):
+                counts["aborts"] += 1
+            elif ch == "+tilt":
+                counts["tilt"] += 1
+    for n, _, _ in rows:
+        print(n, ms(agreed[n]) if n in agreed else "-")
+    for p in sports:
+        print("stall", p, ms(stall[p]))
+    for k in ("tries", "aborts", "tilt"):
+        print(k, counts[k])
+    return 0 if not pending else 1
+
+
 def main(a):
     cmd = a[0] if a else ""
+    if cmd == "mass":
+        return mass(ports(a[1]), a[2], float(a[3]))
     if cmd == "sdown":
         return sdown(int(a[1]), int(a[2]), a[3], int(a[4]), float(a[5]))
     if cmd == "ready":

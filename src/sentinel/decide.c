@@ -523,11 +523,18 @@ decide_vote(struct sentinel_state *st, struct instance *m,
 		st->current_epoch = req_epoch;
 		r |= DECIDE_EPOCH_ADOPTED;
 	}
-	if (m->leader_epoch < req_epoch && st->current_epoch <= req_epoch) {
+	/*
+	 * One vote per master and epoch, first come first served. Redis also
+	 * refuses an epoch below its current one; then with many masters down
+	 * at once every election but the newest fails (the current epoch is
+	 * global) and they run in waves. The vote is per master, and so is its
+	 * safety: a master's leader_epoch only grows.
+	 */
+	if (m->leader_epoch < req_epoch) {
 		vote = xstrdup(req_runid);	/* req_runid may be m->leader */
 		free(m->leader);
 		m->leader = vote;
-		m->leader_epoch = st->current_epoch;
+		m->leader_epoch = req_epoch;
 		r |= DECIDE_VOTE_GRANTED;
 		if (strcasecmp(m->leader, st->myid) != 0)
 			m->failover_start_time = now + jitter_ms;
@@ -562,7 +569,7 @@ decide_leader(struct sentinel_state *st, struct instance *m, uint64_t epoch,
     int64_t now, int *changes)
 {
 	const char	*winner = NULL;
-	uint64_t	 cur = st->current_epoch;
+	uint64_t	 cur = epoch;	/* peers' votes in this master's election epoch */
 	unsigned	 best = 0, v, voters;
 	size_t		 i;
 	int		 r;

@@ -127,19 +127,21 @@ int		decide_is_master_down_reply(const struct sentinel_state *st,
 /*
  * A vote request for master m from req_runid in req_epoch (or our own vote
  * when req_runid is st->myid). Adopts a larger epoch; grants the vote iff
- * m->leader_epoch < req_epoch and st->current_epoch <= req_epoch (one vote
- * per epoch, first come first served). When we vote for someone else, our
- * own failover start is pushed to now + jitter_ms (so we do not start a
- * competing one for 2 x failover-timeout). Returns DECIDE_* bits; m->leader
- * and m->leader_epoch hold the vote in force (the reply to send).
+ * m->leader_epoch < req_epoch (one vote per master and epoch, first come
+ * first served; unlike Redis, an epoch below the current one can still be
+ * voted in, so that failovers of many masters run in parallel). When we
+ * vote for someone else, our own failover start is pushed to now +
+ * jitter_ms (so we do not start a competing one for 2 x failover-timeout).
+ * Returns DECIDE_* bits; m->leader and m->leader_epoch hold the vote in
+ * force (the reply to send).
  */
 int	decide_vote(struct sentinel_state *st, struct instance *m, const char *req_runid,
 	    uint64_t req_epoch, int64_t now, int64_t jitter_ms);
 
 /*
  * The leader of master m for epoch, or NULL: voters are the known sentinels
- * plus us; peers' votes count when their leader_epoch == st->current_epoch
- * (as Redis: the epoch our vote requests carry; normally == epoch); we vote
+ * plus us; peers' votes count when their leader_epoch == epoch (the epoch
+ * our vote requests carry: the failover's, not the current one); we vote
  * (through decide_vote with no jitter, so *changes (may be NULL) gets its
  * bits) for the candidate with the most peer votes (ties: first in
  * m->sentinels), or for ourselves when nobody has any; our vote counts if

@@ -692,7 +692,15 @@ ask_peer(struct instance *m, struct instance *si)
 	struct link *l = si->shell->peer->cmd;
 
 	snprintf(port, sizeof port, "%d", m->port);
-	snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)sentinel.current_epoch);
+	/*
+	 * A vote request names the epoch of our failover of this master, not
+	 * the current epoch: with many masters failing at once the current
+	 * epoch moves on with every other election, and each must be able to
+	 * finish in its own (decide_vote).
+	 */
+	snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)
+	    (m->failover_state > FO_NONE && m->failover_votes_asked != 0 ? m->failover_epoch :
+	    sentinel.current_epoch));
 	req = xcalloc(1, sizeof *req);
 	snprintf(req->runid, sizeof req->runid, "%s", si->runid);
 	req->master = xstrdup(m->name);

@@ -533,8 +533,10 @@ ask(struct sim *s, int i, int k)
 	struct snode *nd = &s->nd[i];
 	struct msg e = msg(M_ASK, i, nd->peer_id[k]);
 
-	e.epoch = nd->st.current_epoch;
 	e.flag = nd->m.failover_state > FO_NONE;
+	/* monitor.c ask_peer(): a vote request names the failover's epoch. */
+	e.epoch = e.flag && nd->m.failover_votes_asked != 0 ? nd->m.failover_epoch :
+	    nd->st.current_epoch;
 	e.sid = nd->master_sid;
 	e.gen = nd->gen;
 	nd->last_ask_sent[k] = local_ms(s, i);

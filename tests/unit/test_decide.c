@@ -912,12 +912,21 @@ test_vote_epochs(void **state)
 	(void)state;
 	fo_state_init(&st, 7);
 
-	/* An epoch older than ours: no vote, no change. */
-	assert_int_equal(decide_vote(&st, m, PEER_B, 6, 1000, 0), 0);
-	assert_null(m->leader);
-	assert_true(m->leader_epoch == 0);
+	/*
+	 * An epoch older than the current one (other masters' elections moved
+	 * it on) is still voted in, once: the vote is this master's. Redis
+	 * refuses it, and then failovers of many masters run in waves.
+	 */
+	assert_int_equal(decide_vote(&st, m, PEER_B, 6, 1000, 0), DECIDE_VOTE_GRANTED);
+	assert_string_equal(m->leader, PEER_B);
+	assert_true(m->leader_epoch == 6);
 	assert_true(st.current_epoch == 7);
-	assert_true(m->failover_start_time == 0);
+	assert_true(m->failover_start_time == 1000);
+	/* Not twice in that epoch, nor in an older one, for anyone. */
+	assert_int_equal(decide_vote(&st, m, PEER_C, 6, 1000, 0), 0);
+	assert_int_equal(decide_vote(&st, m, PEER_C, 5, 1000, 0), 0);
+	assert_string_equal(m->leader, PEER_B);
+	assert_true(m->leader_epoch == 6);
 
 	/* The current epoch is fine. */
 	assert_int_equal(decide_vote(&st, m, PEER_B, 7, 1000, 0),
@@ -1000,23 +1009,30 @@ test_leader_three(void **state)
 	assert_null(decide_leader(&st, m, 10, 1000, NULL));
 	assert_string_equal(m->leader, MYID);
 
-	/* Peers' votes are taken in the current epoch, ours in epoch. */
+	/*
+	 * Votes count in this master's election epoch, even when another
+	 * master's election has moved the current epoch on; not in another.
+	 */
 	votes_clear(m);
 	st.current_epoch = 11;
-	peer_vote(m->sentinels[0], MYID, 11);
+	peer_vote(m->sentinels[0], MYID, 10);
 	m->leader = strdup(MYID);
 	m->leader_epoch = 10;
 	w = decide_leader(&st, m, 10, 1000, NULL);
 	assert_non_null(w);
 	assert_string_equal(w, MYID);
-	peer_vote(m->sentinels[0], MYID, 10);
+	peer_vote(m->sentinels[0], MYID, 11);
 	assert_null(decide_leader(&st, m, 10, 1000, NULL));
 
-	/* Our vote of another epoch does not count either. */
+	/*
+	 * Our vote of an older epoch does not count; we vote again in 10 (the
+	 * current epoch, 11, does not stop it), but one vote is not enough.
+	 */
 	peer_vote(m->sentinels[0], MYID, 11);
 	m->leader_epoch = 9;
 	assert_null(decide_leader(&st, m, 10, 1000, NULL));
-	assert_true(m->leader_epoch == 9);
+	assert_true(m->leader_epoch == 10);
+	assert_string_equal(m->leader, MYID);
 	inst_free(m);
 }
 
