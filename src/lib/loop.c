@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 
@@ -150,6 +151,16 @@ loop_before_sleep(loop_fn fn, void *arg)
 	hooks = xreallocarray(hooks, nhooks + 1, sizeof *hooks);
 	hooks[nhooks].fn = fn;
 	hooks[nhooks].arg = arg;
+	nhooks++;
+}
+
+void
+loop_before_sleep_first(loop_fn fn, void *arg)
+{
+	hooks = xreallocarray(hooks, nhooks + 1, sizeof *hooks);
+	memmove(hooks + 1, hooks, nhooks * sizeof *hooks);
+	hooks[0].fn = fn;
+	hooks[0].arg = arg;
 	nhooks++;
 }
 

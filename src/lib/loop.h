@@ -23,6 +23,8 @@ int64_t	loop_now_ms(void);
 void	loop_update_time(void);
 /* Register a function to run before every wait for events. */
 void	loop_before_sleep(loop_fn fn, void *arg);
+/* The same, run before every hook registered so far (a durability barrier). */
+void	loop_before_sleep_first(loop_fn fn, void *arg);
 /* Handle a signal on the loop (not in a signal handler). */
 void	loop_signal(int sig, void (*fn)(int sig, void *arg), void *arg);
 /* Run fn(p) once the callbacks of this pass are over. */

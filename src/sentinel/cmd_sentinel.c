@@ -294,6 +294,27 @@ cmd_sentinel_help(struct client *c)
 }
 
 /*
+ * The peer behind a client, from the name sentinels give their links
+ * ("sentinel-<first 8 of runid>-cmd"): it thinks master m is down.
+ */
+static void
+peer_asked(struct instance *m, const char *client_name, int64_t now)
+{
+	if (client_name == NULL || strncmp(client_name, "sentinel-", 9) != 0 ||
+	    strlen(client_name) != 9 + 8 + 4 || strcmp(client_name + 17, "-cmd") != 0)
+		return;
+	for (size_t k = 0; k < m->nsentinels; k++) {
+		struct instance *si = m->sentinels[k];
+
+		if (strncasecmp(si->runid, client_name + 9, 8) == 0) {
+			si->flags |= INST_MASTER_DOWN;
+			si->last_master_down_reply_time = now;
+			return;
+		}
+	}
+}
+
+/*
  * IS-MASTER-DOWN-BY-ADDR ip port current-epoch runid: [down, leader,
  * leader-epoch]. Down only when not in TILT and that master is SDOWN.
  */
@@ -317,6 +338,14 @@ is_master_down(struct client *c)
 			break;
 		}
 	}
+	/*
+	 * A sentinel asks "*" only while it sees the master SDOWN (Redis and
+	 * ours alike): its question is its answer. Counting it at once lets the
+	 * sentinels that went SDOWN first reach ODOWN without waiting an ask
+	 * period for their next round of questions.
+	 */
+	if (m != NULL && strcmp(c->argv[5], "*") == 0)
+		peer_asked(m, c->name, loop_now_ms());
 	{
 		const char *leader = "*";
 		uint64_t leader_epoch = 0;

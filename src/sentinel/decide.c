@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -817,14 +818,50 @@ decide_reconf_timed_out(const struct sentinel_state *st,
 	return now - m->failover_state_change_time > failover_timeout(st, m);
 }
 
+
+/*
+ * The order of the sentinels in a master's election: by a hash of runid and
+ * master name (FNV-1a, the same in every process), so that each sentinel
+ * leads about its share of the masters when many fail at once, instead of
+ * the one with the smallest runid leading them all.
+ */
+static uint64_t
+election_key(const char *runid, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const char *p = runid; *p != '\0'; p++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*p)) * 0x100000001b3ULL;
+	h = (h ^ '/') * 0x100000001b3ULL;
+	for (const char *p = name != NULL ? name : ""; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	/* FNV's last bytes barely reach the high bits: mix (murmur3's finalizer). */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
 int
 decide_election_rank(const struct sentinel_state *st, const struct instance *m)
 {
+	uint64_t mine = election_key(st->myid, m->name);
 	int rank = 0;
 
-	for (size_t k = 0; k < m->nsentinels; k++)
-		if (strcmp(m->sentinels[k]->runid, st->myid) < 0 &&
-		    !(m->sentinels[k]->flags & INST_S_DOWN))
+	for (size_t k = 0; k < m->nsentinels; k++) {
+		const struct instance *p = m->sentinels[k];
+		uint64_t theirs = election_key(p->runid, m->name);
+
+		if ((theirs < mine || (theirs == mine && strcmp(p->runid, st->myid) < 0)) &&
+		    !(p->flags & INST_S_DOWN))
 			rank++;
+	}
 	return rank;
+}
+
+long long
+decide_election_slot(const struct sentinel_state *st)
+{
+	return DECIDE_RANK_SLOT_MS + (long long)st->masters_in_trouble * DECIDE_RANK_SLOT_PER_MASTER_MS;
 }

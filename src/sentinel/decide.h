@@ -170,13 +170,21 @@ bool	decide_failover_start(struct sentinel_state *st, struct instance *m, int64_
 	    int64_t delay_ms, int64_t *delay_until);
 
 /*
- * Our place among m's sentinels that are not SDOWN, ordered by runid (0 for
- * the smallest): how many election slots we wait before asking for votes,
- * so that sentinels seeing ODOWN together do not split the vote.
+ * Our place among m's sentinels that are not SDOWN, ordered by a hash of
+ * runid and master name (0 first): how many election slots we wait after
+ * ODOWN before asking for votes, so that sentinels seeing ODOWN together do
+ * not split the vote; each leads its share of many failing masters.
  */
 int	decide_election_rank(const struct sentinel_state *st, const struct instance *m);
 /* One election slot, ms: longer than the shell's 20 ms tick (see tests/sim/election_sim.c). */
 #define DECIDE_RANK_SLOT_MS	25
+/*
+ * A slot grows by this much per master in trouble (SDOWN, ODOWN or failing
+ * over; st->masters_in_trouble, counted by the shell): with a hundred
+ * elections at once, vote requests take longer to arrive than one slot.
+ */
+#define DECIDE_RANK_SLOT_PER_MASTER_MS	2
+long long	decide_election_slot(const struct sentinel_state *st);
 
 /* Has the election of a failover in FO_WAIT_START run out (min(election timeout, failover-timeout))? */
 bool	decide_election_timed_out(const struct sentinel_state *st, const struct instance *m,

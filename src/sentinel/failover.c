@@ -26,8 +26,8 @@
 #define FAST_INFO_MS	50
 /*
  * Election desync: sentinels that see ODOWN together wait rank x
- * DECIDE_RANK_SLOT_MS before asking for votes, the rank being their runid's
- * place among the master's sentinels. The first asks at once and wins; the
+ * decide_election_slot() before asking for votes, the rank being their
+ * place among the master's sentinels (decide_election_rank()). The first asks at once and wins; the
  * others have voted for it before their turn comes.
  */
 /* A planned failover pauses writes on the old master at most this long (and never past failover-timeout). */
@@ -118,7 +118,7 @@ failover_vote(struct instance *m, const char *runid, uint64_t epoch, const char 
 
 	/* Epochs and votes reach the disk before anyone hears of them. */
 	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))
-		monitor_flush_config();
+		monitor_config_sync();
 	if (ch & DECIDE_EPOCH_ADOPTED)
 		emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
 		    (unsigned long long)sentinel.current_epoch);
@@ -154,7 +154,7 @@ check_election(struct instance *m, int64_t now)
 	}
 	leader = decide_leader(&sentinel, m, m->failover_epoch, now, &ch);
 	if (ch & (DECIDE_EPOCH_ADOPTED | DECIDE_VOTE_GRANTED))
-		monitor_flush_config();
+		monitor_config_sync();
 	if (ch & DECIDE_VOTE_GRANTED)
 		emit_event(LOG_WARNING, "+vote-for-leader", NULL, "%s %llu", m->leader,
 		    (unsigned long long)m->leader_epoch);
@@ -364,7 +364,7 @@ promoted(struct instance *m, int64_t now)
 	 */
 	m->config_epoch = m->failover_epoch;
 	decide_failover_state(m, FO_RECONF_SLAVES, now);
-	monitor_flush_config();
+	monitor_config_sync();
 	emit_event(LOG_WARNING, "+promoted-slave", rep, "%s", "");
 	if (sentinel.simfailure_flags & 2) {
 		log_warning("Simulated failure after promotion: exiting");
@@ -454,7 +454,7 @@ update_config(struct instance *m)
 	m->flags &= ~(INST_FAILOVER_IN_PROGRESS | INST_FORCE_FAILOVER);
 	m->promoted_slave = NULL;
 	monitor_switch_master(m, newip, newport);
-	monitor_flush_config();
+	monitor_config_sync();
 	monitor_send_hellos(m);
 	free(oldip);
 	free(newip);
@@ -533,19 +533,19 @@ failover_tick(struct instance *m, int64_t now)
 	if (m->failover_state == FO_NONE) {
 		/*
 		 * Sentinels that see ODOWN together wait for their slot (rank x
-		 * DECIDE_RANK_SLOT_MS after ODOWN) before they start: the epoch is
+		 * decide_election_slot() after ODOWN) before they start: the epoch is
 		 * raised only then, together with the vote request. A new epoch
 		 * seen in our hellos before we ask would let a peer (a real
 		 * redis-sentinel) start one epoch above ours.
 		 */
 		if ((m->flags & INST_O_DOWN) && !(m->flags & INST_FORCE_FAILOVER) &&
-		    now < m->o_down_since + decide_election_rank(&sentinel, m) * DECIDE_RANK_SLOT_MS)
+		    now < m->o_down_since + decide_election_rank(&sentinel, m) * decide_election_slot(&sentinel))
 			return;
 		if (decide_failover_start(&sentinel, m, now, 0, &delay_until)) {
 			m->failover_votes_asked = 0;
 			emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
 			    (unsigned long long)sentinel.current_epoch);
-			monitor_flush_config();
+			monitor_config_sync();
 			emit_event(LOG_WARNING, "+try-failover", m, "%s", "");
 			check_election(m, now);
 		} else if (delay_until != 0) {
@@ -635,7 +635,7 @@ failover_force(struct instance *m, const char *ip, int port, const char **err)
 	}
 	m->failover_votes_asked = 0;
 	emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu", (unsigned long long)sentinel.current_epoch);
-	monitor_flush_config();
+	monitor_config_sync();
 	emit_event(LOG_WARNING, "+try-failover", m, "%s", "");
 	free(m->failover_target_ip);
 	m->failover_target_ip = ip ? xstrdup(ip) : NULL;

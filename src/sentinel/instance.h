@@ -147,6 +147,8 @@ struct sentinel_state {
 	uint64_t	 current_epoch;
 	struct instance	**masters;
 	size_t		 nmasters;
+	/* Masters SDOWN, ODOWN or failing over, counted on every tick (election slots). */
+	unsigned	 masters_in_trouble;
 	/* TILT */
 	bool		 tilt;
 	int64_t		 tilt_start_time;

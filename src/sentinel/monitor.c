@@ -113,12 +113,38 @@ monitor_config_dirty(void)
 	config_dirty = true;
 }
 
+/*
+ * Epochs and votes must be on disk before anyone hears of them, and before
+ * we act on them. They are written once per loop pass, by a hook that runs
+ * before the replies to clients and the commands to servers and peers leave
+ * (group commit): a hundred votes in one pass cost one rewrite and fsync,
+ * not a hundred, and nothing they caused is sent before it. Nothing leaves
+ * the process in between, so a crash before the write loses only decisions
+ * nobody saw.
+ */
+static bool sync_needed;
+
+void
+monitor_config_sync(void)
+{
+	sync_needed = true;
+}
+
+static void
+sync_if_needed(void *unused)
+{
+	UNUSED(unused);
+	if (sync_needed)
+		monitor_flush_config();
+}
+
 int
 monitor_flush_config(void)
 {
 	char *err = NULL;
 
 	config_dirty = false;
+	sync_needed = false;
 	last_flush = loop_now_ms();
 	if (sconf_rewrite(&err) < 0) {
 		log_warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: %s",
@@ -132,8 +158,8 @@ monitor_flush_config(void)
 /*
  * Discovery can dirty the config many times in a pass, and again in the
  * next ones: what it learns is written at most once a second (it is learned
- * again after a crash). Votes and epochs never wait: they call
- * monitor_flush_config() before they are acted on.
+ * again after a crash). Votes and epochs never wait: monitor_config_sync()
+ * has them written before this pass's output leaves.
  */
 #define DISCOVERY_FLUSH_MS	1000
 
@@ -923,7 +949,7 @@ monitor_process_hello(const char *msg, size_t len)
 	si->last_hello_time = now;
 	if (h.current_epoch > sentinel.current_epoch) {
 		sentinel.current_epoch = h.current_epoch;
-		monitor_flush_config();
+		monitor_config_sync();
 		emit_event(LOG_WARNING, "+new-epoch", NULL, "%llu",
 		    (unsigned long long)sentinel.current_epoch);
 		/*
@@ -954,7 +980,7 @@ monitor_process_hello(const char *msg, size_t len)
 			monitor_switch_master(m, h.master_ip, h.master_port);
 			free(oldip);
 		}
-		monitor_flush_config();
+		monitor_config_sync();
 	}
 }
 
@@ -1188,6 +1214,7 @@ tick(void *unused)
 	enum decide_change t;
 	bool all;
 	struct timeval tv;
+	static unsigned trouble;	/* counted in the previous pass */
 
 	UNUSED(unused);
 	t = decide_tilt(&sentinel, now);
@@ -1199,10 +1226,15 @@ tick(void *unused)
 	all = rescan || sentinel.tilt;
 	rescan = false;
 	tick_min_due = now + IDLE_TICK_MS;
+	sentinel.masters_in_trouble = trouble;
+	trouble = 0;
 	for (size_t i = 0; i < sentinel.nmasters; i++) {
 		struct instance *m = sentinel.masters[i];
 		/* A master in trouble: its replicas and peers are looked at every tick. */
 		bool h = all || hot(m), v;
+
+		if (hot(m))
+			trouble++;
 
 		v = visit(m, now, h);
 		for (size_t k = 0; k < m->nreplicas; k++)
@@ -1244,8 +1276,9 @@ monitor_start(void)
 		    sentinel.masters[i]->quorum);
 		monitor_master_added(sentinel.masters[i]);
 	}
+	/* Before everything that writes to a socket: see monitor_config_sync(). */
+	loop_before_sleep_first(sync_if_needed, NULL);
 	loop_before_sleep(flush_if_dirty, NULL);
-	/* After the config flush: what we send may announce what it saved. */
 	loop_before_sleep(link_flush_all, NULL);
 	tick_ev = evtimer_new(loop_base(), tick_cb, NULL);
 	/*

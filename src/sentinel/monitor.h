@@ -28,6 +28,8 @@ void	monitor_process_hello(const char *msg, size_t len);
 void	monitor_config_dirty(void);
 /* Write what discovery learned and has not written yet (shutdown). */
 void	monitor_flush_pending(void);
+/* Epochs, votes, config epochs: on disk before this loop pass's output leaves. */
+void	monitor_config_sync(void);
 /* Rewrite now (votes, epochs, commands that must answer after the flush); -1 on failure (logged). */
 int	monitor_flush_config(void);
 /* Links that are connected (for SENTINEL MASTER's flags and link-refcount). */

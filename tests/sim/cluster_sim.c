@@ -966,7 +966,7 @@ on_tick(struct sim *s, int i)
 					ask(s, i, k);
 		if (m->failover_state == FO_NONE) {
 			if (!((m->flags & INST_O_DOWN) && now < m->o_down_since +
-			    decide_election_rank(&nd->st, m) * DECIDE_RANK_SLOT_MS) &&
+			    decide_election_rank(&nd->st, m) * decide_election_slot(&nd->st)) &&
 			    decide_failover_start(&nd->st, m, now, 0, NULL)) {
 				m->failover_votes_asked = 0;
 				persist(s, i);

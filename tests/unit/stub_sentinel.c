@@ -31,6 +31,7 @@ void monitor_drop_links(struct instance *m) { (void)m; }
 void monitor_drop_sentinel_links(void) { }
 void monitor_flush_pending(void) { }
 void monitor_rescan(void) { }
+void monitor_config_sync(void) { (void)monitor_flush_config(); }
 void sconf_forget_master(const struct instance *m) { (void)m; }
 size_t
 sconf_config_get(const char *pattern, struct buf *out)

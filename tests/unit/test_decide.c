@@ -856,6 +856,68 @@ test_next_due(void **state)
 	inst_free(m);
 }
 
+/*
+ * Election ranks: for every master the three sentinels' own views give
+ * ranks 0, 1 and 2 (one each, the same order everywhere); across many
+ * masters each sentinel is first for about a third; an SDOWN peer does not
+ * count; the slot grows with the masters in trouble.
+ */
+static void
+test_election_rank(void **state)
+{
+	static const char *ids[3] = { MYID, PEER_B, PEER_C };
+	struct sentinel_state	 st[3];
+	struct instance		*m[3];
+	int			 first[3] = { 0, 0, 0 };
+	char			 name[16];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		state_init(&st[i]);
+		memcpy(st[i].myid, ids[i], RUNID_LEN);
+		m[i] = master_new(2, 2);
+		for (int k = 0, j = 0; j < 3; j++)
+			if (j != i)
+				memcpy(m[i]->sentinels[k++]->runid, ids[j], RUNID_LEN);
+	}
+	for (int n = 0; n < 300; n++) {
+		int seen = 0;
+
+		snprintf(name, sizeof name, "m%d", n);
+		for (int i = 0; i < 3; i++) {
+			int r;
+
+			m[i]->name = name;
+			r = decide_election_rank(&st[i], m[i]);
+			assert_true(r >= 0 && r < 3);
+			seen |= 1 << r;
+			if (r == 0)
+				first[i]++;
+		}
+		assert_int_equal(seen, 7);
+	}
+	for (int i = 0; i < 3; i++)
+		assert_true(first[i] > 60 && first[i] < 140);
+	/* A peer that is SDOWN is not waited for. */
+	m[0]->name = name;
+	if (decide_election_rank(&st[0], m[0]) > 0) {
+		int before = decide_election_rank(&st[0], m[0]);
+
+		m[0]->sentinels[0]->flags |= INST_S_DOWN;
+		m[0]->sentinels[1]->flags |= INST_S_DOWN;
+		assert_int_equal(decide_election_rank(&st[0], m[0]), 0);
+		assert_true(before > 0);
+	}
+	assert_true(decide_election_slot(&st[0]) == DECIDE_RANK_SLOT_MS);
+	st[0].masters_in_trouble = 100;
+	assert_true(decide_election_slot(&st[0]) ==
+	    DECIDE_RANK_SLOT_MS + 100 * DECIDE_RANK_SLOT_PER_MASTER_MS);
+	for (int i = 0; i < 3; i++) {
+		m[i]->name = NULL;
+		inst_free(m[i]);
+	}
+}
+
 static void
 test_vote_first_come(void **state)
 {
@@ -1666,6 +1728,7 @@ main(void)
 		cmocka_unit_test(test_failover_abort),
 		cmocka_unit_test(test_corrections),
 		cmocka_unit_test(test_next_due),
+		cmocka_unit_test(test_election_rank),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
