@@ -12,13 +12,34 @@
 #                a write through master_for() read back through slave_for(),
 #                and an INCR loop through a planned failover (SENTINEL
 #                FAILOVER): it goes on on the new master, nothing acknowledged
-#                is lost (it loses ~1500 of 2000 without the write pause).
+#                is lost (it loses ~1500 of 2000 without the write pause);
+#                then a kill -9 of the new master (down-after 1000 ms): it
+#                goes on writing on the promoted one.
+#
+# Then the same two failovers for three more libraries, each run on a fresh
+# master, replica and sentinel, with the programs in clients/ (common.js
+# says what they check): a steady INCR loop, one at a time, through
+#   (a) SENTINEL FAILOVER with the master up: 300 INCRs acknowledged after the
+#       switch, none of them lower than one before (nothing acknowledged is
+#       lost) and the new master's counter at least the last acknowledged;
+#   (b) kill -9 of the master (down-after 500 ms): 100 INCRs acknowledged
+#       after the kill, on the promoted replica, within DEADLINE seconds.
+# Each prints its figures (switch time, longest stall) as a TAP comment.
+#
+#   ioredis      (npm) new Redis({sentinels, name}), with protocol 2 and 3
+#                (ioredis 6 speaks RESP3);
+#   node-redis   (npm "redis" v5) createSentinel(), with RESP 2 and 3;
+#   redis-rb     (Debian ruby-redis 4.x) Redis.new(name:, sentinels:,
+#                role: :master), RESP2 only (redis-rb 4 has no RESP3).
+# The npm packages come from tests/integration/package.json: run "npm ci"
+# there first.
 #
 # A missing client skips its tests ("ok N # SKIP"). SENTINEL_BIN and
 # SENTINEL_KV_BIN name the binaries (set by Makefile.am); without them the
 # build tree next to TEST_BUILDDIR, or to this script, is used. PYTHON names
 # the interpreter to try first (python3, then /usr/bin/python3, where
-# Debian's python3-redis lives). Every process is stopped by its PID on exit.
+# Debian's python3-redis lives); NODE and RUBY name node and ruby. Every
+# process is stopped by its PID, at the end of its test group or on exit.
 
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 srcdir=${TEST_SRCDIR:-$here/..}
@@ -27,7 +48,7 @@ kvbin=${SENTINEL_KV_BIN:-$builddir/../src/kv/sentinel-kv}
 sbin=${SENTINEL_BIN:-$builddir/../src/sentinel/sentinel}
 cli=${REDIS_CLI:-redis-cli}
 
-NTESTS=15
+NTESTS=25
 DEADLINE=15		# seconds to wait for anything to happen
 
 for b in "$kvbin" "$sbin"; do
@@ -44,19 +65,22 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/clients.XXXXXX") || {
 pids=""
 
 # Stop what we started, by PID: SIGTERM, then SIGKILL after a deadline.
-cleanup() {
-	for p in $pids; do
+stop() {	# stop PID...
+	for p in "$@"; do
 		kill -TERM "$p" 2>/dev/null
 	done
-	for p in $pids; do
-		n=0
-		while kill -0 "$p" 2>/dev/null && [ $n -lt 50 ]; do
+	for p in "$@"; do
+		w=0
+		while kill -0 "$p" 2>/dev/null && [ $w -lt 50 ]; do
 			sleep 0.1
-			n=$((n + 1))
+			w=$((w + 1))
 		done
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+}
+cleanup() {
+	stop $pids
 	pids=""
 	rm -rf "$tmp"
 }
@@ -440,6 +464,111 @@ while ok_after < 100:
         errors += 1
         time.sleep(0.05)
 print("%d writes on the new master %d after %d errors" % (ok_after, mport, errors))'
+
+# --- ioredis, node-redis, redis-rb ------------------------------------------
+
+# A fresh master, replica and sentinel for one client's two failovers: sets
+# gsport, gnodes ("PORT:PID PORT:PID", master first) and gpids.
+gpids=""
+group() {
+	gm=$(free_port) && gr=$(free_port) && gs=$(free_port) || return 1
+	start_kv "master-$gm" "$gm"
+	gmpid=$kvpid
+	start_kv "replica-$gr" "$gr" --replicaof 127.0.0.1 "$gm"
+	grpid=$kvpid
+	gpids="$gmpid $grpid"
+	gnodes="$gm:$gmpid $gr:$grpid"
+	# The sentinel learns the replica from the master's INFO, every 10 s:
+	# started after the link is up, it knows it from the first one.
+	ping_port "$gm" "$gmpid" && ping_port "$gr" "$grpid" || return 1
+	if command -v "$cli" >/dev/null 2>&1; then
+		poll "master_link_status:up" "$cli" -p "$gr" INFO replication >/dev/null || return 1
+	fi
+	mkdir -p "$tmp/sentinel-$gs"
+	cat >"$tmp/sentinel-$gs/sentinel.conf" <<EOF
+port $gs
+bind 127.0.0.1
+dir $tmp/sentinel-$gs
+sentinel monitor mymaster 127.0.0.1 $gm 1
+sentinel down-after-milliseconds mymaster 5000
+EOF
+	"$sbin" "$tmp/sentinel-$gs/sentinel.conf" >"$tmp/sentinel-$gs.log" 2>&1 &
+	gspid=$!
+	pids="$pids $gspid"
+	gpids="$gpids $gspid"
+	gsport=$gs
+	ping_port "$gs" "$gspid"
+}
+glogs() {
+	for f in "$tmp/master-$gm.log" "$tmp/replica-$gr.log" "$tmp/sentinel-$gs.log"; do
+		[ -f "$f" ] || continue
+		echo "--- ${f##*/}"
+		tail -n 15 "$f"
+	done
+}
+group_end() {
+	stop $gpids
+	rest=""
+	for p in $pids; do
+		case " $gpids " in *" $p "*) ;; *) rest="$rest $p" ;; esac
+	done
+	pids=$rest
+	gpids=""
+}
+
+# failovers NAME WHY CMD...: WHY non-empty skips; else CMD MODE SPORT
+# DEADLINE PORT:PID PORT:PID runs MODE planned, then kill, on a fresh group.
+failovers() {
+	fname=$1
+	fwhy=$2
+	shift 2
+	for mode in planned kill; do
+		case $mode in
+		planned) fdesc="$fname writes through a planned failover, no acknowledged write lost" ;;
+		kill) fdesc="$fname keeps writing through a kill -9 failover" ;;
+		esac
+		if [ -n "$fwhy" ]; then
+			skip "$fdesc" "$fwhy"
+		elif [ $mode = planned ] && ! group; then
+			notok "$fdesc" "no group: $(glogs)"
+			fwhy="no group"
+		elif out=$("$@" $mode "$gsport" "$DEADLINE" $gnodes 2>&1); then
+			ok "$fdesc"
+			printf '%s\n' "$out" | sed 's/^/# /'
+		else
+			notok "$fdesc" "$out
+$(glogs)"
+		fi
+	done
+	group_end
+}
+
+node=${NODE:-node}
+ruby=${RUBY:-ruby}
+cdir=$srcdir/integration/clients
+nodehas() {	# nodehas JS: node runs JS from clients/, where require() finds the npm packages
+	command -v "$node" >/dev/null 2>&1 && (cd "$cdir" && "$node" -e "$1") >/dev/null 2>&1
+}
+
+why=""
+command -v "$node" >/dev/null 2>&1 || why="node not installed"
+[ -n "$why" ] || nodehas 'require("ioredis")' ||
+    why="ioredis not installed (npm ci in tests/integration)"
+failovers "ioredis (RESP2)" "$why" "$node" "$cdir/ioredis.js" 2
+failovers "ioredis (RESP3)" "$why" "$node" "$cdir/ioredis.js" 3
+
+why=""
+command -v "$node" >/dev/null 2>&1 || why="node not installed"
+[ -n "$why" ] || nodehas 'if (typeof require("redis").createSentinel != "function") process.exit(1)' ||
+    why="node-redis 5 (createSentinel) not installed (npm ci in tests/integration)"
+failovers "node-redis (RESP2)" "$why" "$node" "$cdir/node-redis.js" 2
+failovers "node-redis (RESP3)" "$why" "$node" "$cdir/node-redis.js" 3
+
+why=""
+command -v "$ruby" >/dev/null 2>&1 || why="ruby not installed"
+[ -n "$why" ] || "$ruby" -e 'require "redis"' >/dev/null 2>&1 ||
+    why="ruby-redis not installed"
+failovers "redis-rb" "$why" "$ruby" "$cdir/redis-rb.rb"
 
 if [ "$n" -ne "$NTESTS" ]; then
 	echo "Bail out! ran $n tests, planned $NTESTS"
