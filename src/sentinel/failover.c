@@ -166,6 +166,8 @@ check_election(struct instance *m, int64_t now)
 	}
 	emit_event(LOG_WARNING, "+elected-leader", m, "%s", "");
 	if (sentinel.simfailure_flags & 1) {
+		/* After the election, as its step saved it (monitor_config_sync()). */
+		monitor_flush_pending();
 		log_warning("Simulated failure after election: exiting");
 		exit(99);
 	}
@@ -367,6 +369,7 @@ promoted(struct instance *m, int64_t now)
 	monitor_config_sync();
 	emit_event(LOG_WARNING, "+promoted-slave", rep, "%s", "");
 	if (sentinel.simfailure_flags & 2) {
+		monitor_flush_pending();
 		log_warning("Simulated failure after promotion: exiting");
 		exit(99);
 	}

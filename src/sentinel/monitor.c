@@ -1466,6 +1466,6 @@ monitor_ask_now(struct instance *m)
 void
 monitor_flush_pending(void)
 {
-	if (config_dirty || sconf_dirty())
+	if (config_dirty || sync_needed || sconf_dirty())
 		monitor_flush_config();
 }

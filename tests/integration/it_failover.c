@@ -907,6 +907,82 @@ out:
 	return ok;
 }
 
+/* --- 4b. the leader crashes right after the promotion ------------------------------ */
+
+/*
+ * SENTINEL SIMULATE-FAILURE crash-after-promotion, then SENTINEL FAILOVER:
+ * the leader exits (status 99) the moment the replica is promoted. Its
+ * config file must already name the promoted replica with the new config
+ * epoch (saved with the old address, the restarted leader would name the
+ * old master with the newest epoch and no hello could correct it). Started
+ * again, it brings everyone to the new master, and the old one follows it.
+ */
+static bool
+crashed(const struct h_target *t, void *arg)
+{
+	struct it_scn sc;
+	char *r = NULL, *text = NULL, *want = NULL;
+	int st = 0, np = 0;
+	bool ok = false;
+
+	(void)arg;
+	it_scn_init(&sc, t, "fcrash", fast_sync);
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, NULL) || !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) ||
+	    !synced(&sc))
+		goto out;
+	r = h_cmd(sc.s[0].c, "SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion", NULL);
+	ok = it_expect(r, "+OK", "SENTINEL SIMULATE-FAILURE crash-after-promotion");
+	free(r);
+	r = h_cmd(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", NULL);
+	ok = it_expect(r, "+OK", "SENTINEL FAILOVER mymaster") && ok;
+	if (!ok)
+		goto out;
+	if (!h_exited(sc.s[0].pid, &st, FO_DEADLINE_MS) || !WIFEXITED(st) || WEXITSTATUS(st) != 99) {
+		h_diag("the leader did not exit with status 99 after the promotion (status %d)", st);
+		ok = false;
+		goto out;
+	}
+	sc.s[0].pid = 0;
+	h_close(sc.s[0].c);
+	sc.s[0].c = NULL;
+	/* Which replica it promoted: the one that is a master now. */
+	for (int i = 0; i < 2 && np == 0; i++) {
+		struct h_conn *c = it_conn(sc.r[i].port);
+		char *role = c != NULL ? h_info_get(c, "replication", "role") : NULL;
+
+		if (role != NULL && strcmp(role, "master") == 0)
+			np = sc.r[i].port;
+		free(role);
+		h_close(c);
+	}
+	text = h_read_file(sc.s[0].conf);
+	want = xasprintf("sentinel monitor mymaster 127.0.0.1 %d 2", np);
+	if (np == 0 || text == NULL || strstr(text, want) == NULL ||
+	    strstr(text, "sentinel config-epoch mymaster 1") == NULL) {
+		h_diag("the crashed leader's config does not name the promoted replica (%d) with "
+		    "config epoch 1:", np);
+		h_diag_lines("  ", text ? text : "(unreadable)");
+		ok = false;
+		goto out;
+	}
+	if (!it_sent_spawn(&sc.s[0]) || !it_sent_tune(&sc.s[0])) {
+		ok = false;
+		goto out;
+	}
+	ok = wait_addr_all(&sc, np, H_DEADLINE_MS);
+	ok = wait_mfield_all(&sc, "config-epoch", "1", H_DEADLINE_MS) && ok;
+	ok = it_wait_follows(sc.mport, np, H_DEADLINE_MS) && ok;
+	ok = writable_master(np, "ckey", "crashed") && ok;
+out:
+	scn_report(&sc, ok);
+	free(r);
+	free(text);
+	free(want);
+	it_scn_free(&sc);
+	return ok;
+}
+
 /* --- 5. replica-priority 0 ---------------------------------------------------------- */
 
 static bool
@@ -995,7 +1071,7 @@ main(void)
 		h_ok(false, "%s is executable", it_sentinel_bin);
 		return h_done();
 	}
-	h_plan(6 * h_nkinds());
+	h_plan(7 * h_nkinds());
 	run("kill -9 of the master: automatic failover, the old master returns as a replica",
 	    automatic);
 	run("SENTINEL FAILOVER on a healthy master; -INPROG; -NOGOODSLAVE without replicas",
@@ -1004,5 +1080,6 @@ main(void)
 	run("SENTINEL FAILOVER mymaster <ip> <port> promotes that replica", chosen);
 	run("a sentinel down during the failover learns it when it returns", slept);
 	run("replica-priority 0 is never promoted", prio0);
+	run("the leader crashes after the promotion: restarted, it names the new master", crashed);
 	return h_done();
 }
