@@ -89,7 +89,7 @@ struct server {
 	bool		 master;
 	int		 master_of;	/* replicas: whom they follow */
 	long long	 offset;
-	char		 ip[16];
+	char		 ip[24];
 };
 
 /* What a sentinel keeps on disk (sconf.c writes it before acting). */
@@ -815,7 +815,7 @@ on_info(struct sim *s, const struct msg *e)
 		ri->role_reported_time = now;
 	}
 	if (role == ROLE_SLAVE) {
-		char host[16];
+		char host[24];
 		int port = port_of(e->sid);
 
 		snprintf(host, sizeof host, "%s", s->srv[e->sid].ip);
