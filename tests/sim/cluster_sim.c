@@ -546,6 +546,10 @@ ask(struct sim *s, int i, int k)
 static void
 info_to(struct sim *s, int i, int sid)
 {
+	if (sid < 0 || sid >= s->s) {
+		fail(s, "model error: INFO to server %d", sid);
+		return;
+	}
 	struct msg e = msg(M_INFO, i, server_node(sid));
 
 	e.gen = s->nd[i].gen;
@@ -556,6 +560,10 @@ info_to(struct sim *s, int i, int sid)
 static void
 slaveof(struct sim *s, int i, int sid, int target, uint64_t epoch)
 {
+	if (sid < 0 || sid >= s->s || target >= s->s) {
+		fail(s, "model error: SLAVEOF to server %d (target %d)", sid, target);
+		return;
+	}
 	struct msg e = msg(M_SLAVEOF, i, server_node(sid));
 
 	e.sid = target;
@@ -976,9 +984,14 @@ on_tick(struct sim *s, int i)
 				check_election(s, i);
 			}
 		} else {
-			if (m->failover_state == FO_WAIT_PROMOTION && m->promoted_slave != NULL &&
-			    now - nd->last_info_sent[sid_of(nd, m->promoted_slave)] >= 50)
-				info_to(s, i, sid_of(nd, m->promoted_slave));
+			if (m->failover_state == FO_WAIT_PROMOTION && m->promoted_slave != NULL) {
+				int p = sid_of(nd, m->promoted_slave);
+
+				if (p < 0)
+					fail(s, "model error: S%d promotes a replica it no longer lists", i);
+				else if (now - nd->last_info_sent[p] >= 50)
+					info_to(s, i, p);
+			}
 			if (m->failover_state == FO_RECONF_SLAVES)
 				for (size_t k = 0; k < m->nreplicas; k++)
 					if ((m->replicas[k]->flags & (INST_RECONF_SENT | INST_RECONF_INPROG)) &&
@@ -1184,13 +1197,10 @@ converged(const struct sim *s)
 
 /* --- a run ------------------------------------------------------------------- */
 
+/* What the sentinels' models allocated (votes, replicas' masters). */
 static void
-run(struct sim *s, uint64_t seed)
+free_models(struct sim *s)
 {
-	struct msg e;
-	bool calmed = false;
-	int64_t end = (int64_t)(STORM_MS + CALM_MS) * 1000, agree_check = 0;
-
 	for (int i = 0; i < MAXN; i++) {
 		clear_inst(&s->nd[i].m);
 		for (int k = 0; k < MAXS; k++)
@@ -1198,6 +1208,16 @@ run(struct sim *s, uint64_t seed)
 		for (int k = 0; k < MAXN; k++)
 			clear_inst(&s->nd[i].peer[k]);
 	}
+}
+
+static void
+run(struct sim *s, uint64_t seed)
+{
+	struct msg e;
+	bool calmed = false;
+	int64_t end = (int64_t)(STORM_MS + CALM_MS) * 1000, agree_check = 0;
+
+	free_models(s);
 	memset(s->nd, 0, sizeof s->nd);
 	memset(s->srv, 0, sizeof s->srv);
 	memset(s->group, 0, sizeof s->group);
@@ -1393,5 +1413,7 @@ main(int argc, char **argv)
 		}
 	}
 	free(times);
+	free_models(&s);
+	free(s.heap);
 	return failed == 0 ? 0 : 1;
 }
