@@ -977,6 +977,15 @@ monitor_process_hello(const char *msg, size_t len)
 			emit_event(LOG_WARNING, "+config-update-from", si, "%s", "");
 			emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d",
 			    m->name, oldip, oldport, h.master_ip, h.master_port);
+			/* As Redis: the sentinels that follow a failover run the script too. */
+			if (m->client_reconfig_script != NULL) {
+				char from_port[16], to_port[16];
+
+				snprintf(from_port, sizeof from_port, "%d", oldport);
+				snprintf(to_port, sizeof to_port, "%d", h.master_port);
+				script_queue(m->client_reconfig_script, m->name, "observer", "start",
+				    oldip, from_port, h.master_ip, to_port, NULL);
+			}
 			monitor_switch_master(m, h.master_ip, h.master_port);
 			free(oldip);
 		}

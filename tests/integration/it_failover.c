@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -637,19 +638,40 @@ wait_switch(struct it_scn *sc, int i, int oldport, int deadline_ms)
 	return port;
 }
 
+/* How many lines of text are exactly line (which ends with a newline). */
+static int
+count_lines(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	int c = 0;
+
+	for (const char *p = text; (p = strstr(p, line)) != NULL; p += n)
+		if (p == text || p[-1] == '\n')
+			c++;
+	return c;
+}
+
 static bool
 forced(const struct h_target *t, void *arg)
 {
 	struct it_scn sc;
 	char *r1 = NULL, *r2 = NULL, *r = NULL, *xport = NULL;
+	char *script = NULL, *calls = NULL, *text = NULL, *extra = NULL, *want = NULL, *wobs = NULL;
 	int np;
 	bool ok = false;
 
 	(void)arg;
 	it_scn_init(&sc, t, "fforced", fast_sync);
-	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) || !it_replica_start(&sc, NULL) ||
-	    !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) ||
-	    !synced(&sc))
+	/* client-reconfig-script on all three: the leader and the two observers run it. */
+	script = xasprintf("%s/reconf.sh", sc.dir);
+	calls = xasprintf("%s/reconf.calls", sc.dir);
+	text = xasprintf("#!/bin/sh\necho \"$*\" >> %s\n", calls);
+	extra = xasprintf("sentinel failover-timeout mymaster %d\n"
+	    "sentinel client-reconfig-script mymaster %s\n", FO_TIMEOUT, script);
+	if (h_write_file(script, text) == -1 || chmod(script, 0755) == -1 ||
+	    !it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, NULL) || !it_sents_start(&sc, 2, extra) ||
+	    !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) || !synced(&sc))
 		goto out;
 	/* Both in one read: the second finds the first one running. */
 	if (h_send(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", NULL) == -1 ||
@@ -667,6 +689,29 @@ forced(const struct h_target *t, void *arg)
 	}
 	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
 	ok = wait_mfield_all(&sc, "config-epoch", "1", H_DEADLINE_MS) && ok;
+	/* <master> <role> start <from-ip> <from-port> <to-ip> <to-port>: once as leader, twice as observer. */
+	free(want);
+	want = xasprintf("mymaster leader start 127.0.0.1 %d 127.0.0.1 %d\n", sc.mport, np);
+	free(wobs);
+	wobs = xasprintf("mymaster observer start 127.0.0.1 %d 127.0.0.1 %d\n", sc.mport, np);
+	{
+		int64_t t0 = util_mono_ms();
+		bool got = false;
+
+		while (!got && util_mono_ms() - t0 < H_DEADLINE_MS) {
+			free(text);
+			text = h_read_file(calls);
+			got = text != NULL && count_lines(text, want) == 1 && count_lines(text, wobs) == 2;
+			if (!got)
+				usleep(20000);
+		}
+		if (!got) {
+			h_diag("client-reconfig-script calls: expected one \"%.*s\" and two \"%.*s\", got:",
+			    (int)strlen(want) - 1, want, (int)strlen(wobs) - 1, wobs);
+			h_diag_lines("  ", text ? text : "(none)");
+			ok = false;
+		}
+	}
 	ok = writable_master(np, "fkey", "forced") && ok;
 	/* The old master, still up, ends up following the new one. */
 	ok = it_wait_follows(sc.mport, np, H_DEADLINE_MS) && ok;
@@ -691,6 +736,12 @@ out:
 	free(r2);
 	free(r);
 	free(xport);
+	free(script);
+	free(calls);
+	free(text);
+	free(extra);
+	free(want);
+	free(wobs);
 	it_scn_free(&sc);
 	return ok;
 }
@@ -1074,7 +1125,7 @@ main(void)
 	h_plan(7 * h_nkinds());
 	run("kill -9 of the master: automatic failover, the old master returns as a replica",
 	    automatic);
-	run("SENTINEL FAILOVER on a healthy master; -INPROG; -NOGOODSLAVE without replicas",
+	run("SENTINEL FAILOVER on a healthy master; -INPROG; -NOGOODSLAVE; client-reconfig-script",
 	    forced);
 	run("planned SENTINEL FAILOVER under writes loses no acknowledged write", planned);
 	run("SENTINEL FAILOVER mymaster <ip> <port> promotes that replica", chosen);
