@@ -58,11 +58,7 @@ FAILOVER_TIMEOUT=${FAILOVER_TIMEOUT:-10000}
 QUIET=${QUIET:-1}
 ROUND_TIMEOUT=${ROUND_TIMEOUT:-60}
 ROUND_GAP=${ROUND_GAP:-0}
-for v in R DOWN_AFTER FAILOVER_TIMEOUT QUIET ROUND_TIMEOUT; do
-	case ${!v} in
-	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
-	esac
-done
+need_positive R DOWN_AFTER FAILOVER_TIMEOUT QUIET ROUND_TIMEOUT
 for v in PLANNED ROUND_GAP; do
 	case ${!v} in ''|*[!0-9]*) echo "$me: $v must be a number" >&2; exit 2 ;; esac
 done

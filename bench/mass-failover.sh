@@ -39,11 +39,7 @@ D=${D:-1000}
 FT=${FT:-10000}
 ROUNDS=${ROUNDS:-1}
 TIMEOUT=${TIMEOUT:-60}
-for v in M K D FT ROUNDS TIMEOUT; do
-	case ${!v} in
-	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
-	esac
-done
+need_positive M K D FT ROUNDS TIMEOUT
 [ "$K" -le "$M" ] || { echo "$me: K must not exceed M" >&2; exit 2; }
 need_bins
 if [ -n "${SERVER:-}" ]; then

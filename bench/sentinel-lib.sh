@@ -29,6 +29,17 @@ redis_bin=${REDIS_SERVER_BIN:-$(command -v redis-server || true)}
 [ "$redis_bin" = none ] && redis_bin=
 probe_py=$top/bench/sentinel-probe.py
 
+# need_positive VAR...: each named variable holds a positive integer, or the
+# script stops with exit status 2.
+need_positive() {
+	local v
+	for v in "$@"; do
+		case ${!v} in
+		''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
+		esac
+	done
+}
+
 need_bins() {
 	local b
 	if [ ! -x "$sentinel_bin" ]; then

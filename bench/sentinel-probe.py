@@ -457,6 +457,18 @@ def discover(sports, masters, timeout, t0wall):
 
 
 # --- mass ------------------------------------------------------------------------------
+def count_events(subs, counts):
+    """Adds the +try-failover, -failover-abort-* and +tilt events waiting on subs."""
+    for c in subs:
+        for ch, _ in events(c):
+            if ch == "+try-failover":
+                counts["tries"] += 1
+            elif ch.startswith("-failover-abort"):
+                counts["aborts"] += 1
+            elif ch == "+tilt":
+                counts["tilt"] += 1
+
+
 def mass(sports, spec, timeout):
     rows = []
     with open(spec) as f:
@@ -499,24 +511,10 @@ def mass(sports, spec, timeout):
             if ok[n] == len(sports):
                 agreed[n] = now - t0
                 del pending[n]
-        for c in subs:
-            for ch, msg in events(c):
-                if ch == "+try-failover":
-                    counts["tries"] += 1
-                elif ch.startswith("-failover-abort"):
-                    counts["aborts"] += 1
-                elif ch == "+tilt":
-                    counts["tilt"] += 1
+        count_events(subs, counts)
         time.sleep(0.01)
     time.sleep(0.5)
-    for c in subs:
-        for ch, msg in events(c):
-            if ch == "+try-failover":
-                counts["tries"] += 1
-            elif ch.startswith("-failover-abort"):
-                counts["aborts"] += 1
-            elif ch == "+tilt":
-                counts["tilt"] += 1
+    count_events(subs, counts)
     for n, _, _ in rows:
         print(n, ms(agreed[n]) if n in agreed else "-")
     for p in sports:

@@ -51,11 +51,7 @@ WARMUP=${WARMUP:-5}
 WINDOW=${WINDOW:-20}
 DISC_R=${DISC_R:-3}
 DISC_TIMEOUT=${DISC_TIMEOUT:-90}
-for v in MASTERS SERVERS WARMUP WINDOW DISC_R DISC_TIMEOUT; do
-	case ${!v} in
-	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
-	esac
-done
+need_positive MASTERS SERVERS WARMUP WINDOW DISC_R DISC_TIMEOUT
 need_bins
 if [ -n "${SERVER:-}" ]; then
 	server=$SERVER

@@ -28,11 +28,7 @@ me=sentinel-sdown
 . "$(dirname "$0")/sentinel-lib.sh"
 R=${R:-10}
 DOWN_AFTER=${DOWN_AFTER:-1000}
-for v in R DOWN_AFTER; do
-	case ${!v} in
-	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
-	esac
-done
+need_positive R DOWN_AFTER
 need_bins
 if [ -n "${SERVER:-}" ]; then
 	server=$SERVER

@@ -29,11 +29,7 @@ me=sentinel-throughput
 N=${N:-200000}
 R=${R:-3}
 CLIENTS=${CLIENTS:-50}
-for v in N R CLIENTS; do
-	case ${!v} in
-	''|*[!0-9]*|0) echo "$me: $v must be a positive number" >&2; exit 2 ;;
-	esac
-done
+need_positive N R CLIENTS
 need_bins redis-benchmark
 if [ -n "$redis_bin" ]; then server=redis; else server=kv; fi
 
