@@ -513,8 +513,16 @@ static void
 pause_timer(void *arg)
 {
 	UNUSED(arg);
-	if (pause_until != 0 && loop_now_ms() >= pause_until)
+	if (pause_until == 0)
+		return;
+	/*
+	 * libevent's timers run on its own, coarser clock: the timer may fire a
+	 * few ms before our clock reaches the end. Wait for the rest then.
+	 */
+	if (loop_now_ms() >= pause_until)
 		unpause();
+	else
+		loop_once(pause_until - loop_now_ms() + 1, pause_timer, NULL);
 }
 
 void
