@@ -148,88 +148,11 @@ lag MASTER_PORT REPLICA_PORT STOPFILE OUTFILE INTERVAL_MS CAP_MS
     is >= M; write "moved lag_ms bytes_behind" per sample to OUTFILE.
 """
 import os
-import socket
 import sys
 import time
 
-
-class RespError(Exception):
-    pass
-
-
-class Conn:
-    def __init__(self, port, timeout=10.0):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def close(self):
-        self.s.close()
-
-    def _fill(self):
-        d = self.s.recv(65536)
-        if not d:
-            raise ConnectionError("connection closed")
-        self.buf += d
-
-    def _line(self):
-        while True:
-            i = self.buf.find(b"\r\n")
-            if i >= 0:
-                line, self.buf = self.buf[:i], self.buf[i + 2:]
-                return line
-            self._fill()
-
-    def _read(self):
-        line = self._line()
-        t, rest = line[:1], line[1:]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            return RespError(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                self._fill()
-            v, self.buf = self.buf[:n], self.buf[n + 2:]
-            return v.decode("utf-8", "replace")
-        if t == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise ConnectionError("protocol error: %r" % line[:40])
-
-    def cmd(self, *args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a.encode() if isinstance(a, str) else a
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        self.s.sendall(b"".join(out))
-        v = self._read()
-        if isinstance(v, RespError):
-            raise v
-        return v
-
-
-def field(info, name):
-    key = name + ":"
-    for line in info.split("\r\n"):
-        if line.startswith(key):
-            return line[len(key):]
-    return None
-
-
-def bulk_complete(buf):
-    """Whether buf holds a whole reply of the form $<n>\\r\\n<n bytes>\\r\\n (or a line)."""
-    i = buf.find(b"\r\n")
-    if i < 0:
-        return False
-    if buf[:1] != b"$":
-        return True
-    return len(buf) >= i + 2 + int(buf[1:i]) + 2
+sys.path.insert(0, os.environ["RESP_PY_DIR"])
+from resp import Conn, RespError, field  # noqa: E402
 
 
 def alive(pid):
@@ -241,7 +164,7 @@ def alive(pid):
 
 
 def fullsync(mport, rport, rpid, t0, timeout):
-    m = Conn(mport)
+    m = Conn(mport, 10.0)
     want = m.cmd("DBSIZE")
     base = int(field(m.cmd("INFO", "stats"), "sync_full") or 0)
     m.s.setblocking(False)
@@ -254,16 +177,16 @@ def fullsync(mport, rport, rpid, t0, timeout):
         tick = time.monotonic()
         if asked is None and tick - last >= 0.1:
             m.s.setblocking(True)
-            m.s.sendall(b"*2\r\n$4\r\nINFO\r\n$5\r\nstats\r\n")
+            m.send("INFO", "stats")
             m.s.setblocking(False)
             asked = tick
         if asked is not None:
             try:
-                m.buf += m.s.recv(65536)
+                got = m.pending()
             except BlockingIOError:
-                pass
-            if bulk_complete(m.buf):
-                info = m._read()
+                got = []
+            if got:
+                info = got[0]
                 last, asked = tick, None
                 served = int(field(info, "sync_full") or 0) - base
                 if served >= 3:
@@ -272,7 +195,7 @@ def fullsync(mport, rport, rpid, t0, timeout):
                     return 4
         try:
             if r is None:
-                r = Conn(rport)
+                r = Conn(rport, 10.0)
             info = r.cmd("INFO", "replication")
             state = "link " + str(field(info, "master_link_status"))
             if field(info, "master_link_status") == "up":
@@ -300,8 +223,8 @@ def fullsync(mport, rport, rpid, t0, timeout):
 
 
 def lag(mport, rport, stopfile, outfile, interval_ms, cap_ms):
-    m = Conn(mport)
-    r = Conn(rport)
+    m = Conn(mport, 10.0)
+    r = Conn(rport, 10.0)
     interval = interval_ms / 1000.0
     cap = cap_ms / 1000.0
     prev = None
@@ -356,7 +279,7 @@ if __name__ == "__main__":
         sys.exit(130)
 EOF
 probe() {
-	python3 "$tmp/replprobe.py" "$@"
+	RESP_PY_DIR=$top/tests/integration python3 "$tmp/replprobe.py" "$@"
 }
 
 # --- processes ---------------------------------------------------------------------

@@ -325,7 +325,8 @@ decide_hello_due(const struct sentinel_state *st, const struct instance *ri,
  * (SENTINEL DEBUG), so while an epoch newer than the master's configuration
  * is known (a peer raised it: it may be failing this master over right now),
  * the wait is at least 4 of Redis's default periods, the 8 s a real
- * redis-sentinel leader needs at most to announce its result.
+ * redis-sentinel leader needs at most to announce its result. No wait when
+ * its replication id is our master's master_replid2: see below.
  */
 static bool
 master_sane(const struct sentinel_state *st, const struct instance *m, int64_t now)
@@ -356,9 +357,20 @@ decide_correction(const struct sentinel_state *st, const struct instance *ri, in
 	    (ri->flags & (INST_PROMOTED | INST_RECONF_SENT | INST_RECONF_INPROG)) ||
 	    now - ri->slave_reconf_sent_time < 4 * pp)
 		return CORRECT_NONE;
-	if (ri->role_reported == ROLE_MASTER)
+	if (ri->role_reported == ROLE_MASTER) {
+		/*
+		 * It still has the history our master branched from when it
+		 * was promoted: an old master that was never demoted (back from
+		 * a partition or a restart). Had any sentinel promoted it since,
+		 * its promotion would have given it a new replication id. No
+		 * hello can be on its way: demote it now, before it takes more
+		 * writes that would be lost.
+		 */
+		if (ri->replid[0] != '\0' && strcmp(ri->replid, m->replid2) == 0)
+			return CORRECT_CONVERT;
 		return now - ri->role_reported_time > decide_convert_wait(st, m) ?
 		    CORRECT_CONVERT : CORRECT_NONE;
+	}
 	if (ri->role_reported == ROLE_SLAVE && ri->slave_master_host != NULL &&
 	    (strcmp(ri->slave_master_host, m->ip) != 0 || ri->slave_master_port != m->port) &&
 	    now - ri->slave_conf_change_time > m->failover_timeout)

@@ -129,6 +129,29 @@ info_copy(char *dst, size_t cap, const char *p, size_t len)
 }
 
 /*
+ * A 40-character id (run_id, master_replid, master_replid2) into dst
+ * (INFO_RUNID_LEN + 1 bytes) when v starts with 40 printable characters;
+ * otherwise dst keeps what it had. With zero_none, Redis's "no history"
+ * id (forty zeros) is not an id: it leaves dst "".
+ */
+static void
+info_id(char *dst, const struct span *v, bool zero_none)
+{
+	bool ok = v->len >= INFO_RUNID_LEN, zeros = true;
+
+	for (size_t i = 0; ok && i < INFO_RUNID_LEN; i++) {
+		ok = v->p[i] > ' ' && v->p[i] < 0x7f;
+		zeros = zeros && v->p[i] == '0';
+	}
+	if (!ok)
+		return;
+	if (zeros && zero_none)
+		dst[0] = '\0';
+	else
+		info_copy(dst, INFO_RUNID_LEN, v->p, INFO_RUNID_LEN);
+}
+
+/*
  * Finds "key=" among the comma-separated pairs of a new-style slaveN value;
  * the first occurrence wins.
  */
@@ -268,13 +291,15 @@ info_parse(const char *text, size_t len, struct info_report *out)
 
 		/* run_id:<40 chars>; like Redis, only the first 40 count. */
 		if (info_prefix(&line, "run_id:", &v)) {
-			bool ok = v.len >= INFO_RUNID_LEN;
-
-			for (size_t i = 0; ok && i < INFO_RUNID_LEN; i++)
-				ok = v.p[i] > ' ' && v.p[i] < 0x7f;
-			if (ok)
-				info_copy(out->run_id, INFO_RUNID_LEN, v.p,
-				    INFO_RUNID_LEN);
+			info_id(out->run_id, &v, false);
+			continue;
+		}
+		if (info_prefix(&line, "master_replid:", &v)) {
+			info_id(out->replid, &v, true);
+			continue;
+		}
+		if (info_prefix(&line, "master_replid2:", &v)) {
+			info_id(out->replid2, &v, true);
 			continue;
 		}
 

@@ -41,6 +41,13 @@ struct info_replica {
 struct info_report {
 	char		 run_id[INFO_RUNID_LEN + 1];	/* "" when absent or unusable */
 	enum info_role	 role;			/* last role:master|slave line */
+	/*
+	 * master_replid and master_replid2 (the history this one branched
+	 * from at its promotion), "" when absent or unusable: they tell an
+	 * old master that was never demoted from a replica promoted since.
+	 */
+	char		 replid[INFO_RUNID_LEN + 1];
+	char		 replid2[INFO_RUNID_LEN + 1];
 
 	/*
 	 * Read in any role (Redis does too); absent or not a number means

@@ -70,6 +70,9 @@ struct instance {
 	char		*ip;		/* numeric address we connect to */
 	int		 port;
 	char		 runid[RUNID_LEN + 1];	/* "" when unknown */
+	/* master_replid and master_replid2 of the last INFO, "" when none. */
+	char		 replid[RUNID_LEN + 1];
+	char		 replid2[RUNID_LEN + 1];
 	struct instance	*master;	/* replicas and sentinels: the master they belong to */
 	struct shell	*shell;		/* monitor.c's links and timers for it; NULL until monitored */
 

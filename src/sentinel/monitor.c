@@ -598,6 +598,8 @@ refresh_from_info(struct instance *ri, const char *text, size_t len)
 		}
 		snprintf(ri->runid, sizeof ri->runid, "%s", rep.run_id);
 	}
+	snprintf(ri->replid, sizeof ri->replid, "%s", rep.replid);
+	snprintf(ri->replid2, sizeof ri->replid2, "%s", rep.replid2);
 	role = rep.role == INFO_ROLE_MASTER ? ROLE_MASTER :
 	    rep.role == INFO_ROLE_SLAVE ? ROLE_SLAVE : ROLE_UNKNOWN;
 	if (role != ri->role_reported && role != ROLE_UNKNOWN) {
@@ -642,6 +644,16 @@ refresh_from_info(struct instance *ri, const char *text, size_t len)
 	info_report_free(&rep);
 	if (!sentinel.tilt) {
 		correct_roles(ri, now);
+		/*
+		 * The master's INFO may be what a correction of its replicas
+		 * waited for (its first INFO after a switch, its replication
+		 * ids): an old master back from a partition is demoted now,
+		 * not at its own next INFO.
+		 */
+		if (ri->type == INST_MASTER)
+			for (size_t k = 0; k < ri->nreplicas; k++)
+				if (ri->replicas[k]->role_reported == ROLE_MASTER)
+					correct_roles(ri->replicas[k], now);
 		/* Last: the failover may end here and free ri (monitor_switch_master). */
 		failover_on_info(ri);
 	}

@@ -773,6 +773,19 @@ test_corrections(void **state)
 	assert_true(decide_convert_wait(&st, m) == 8000);
 	assert_int_equal(decide_correction(&st, r, 100801), CORRECT_NONE);
 	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_CONVERT);
+	/*
+	 * With the history our master was promoted from (its master_replid2):
+	 * an old master never demoted, at once even then. A replica promoted
+	 * since (a new id) or ids unknown: the wait as before.
+	 */
+	memset(r->replid, 'a', RUNID_LEN);
+	memset(m->replid2, 'a', RUNID_LEN);
+	assert_int_equal(decide_correction(&st, r, 100001), CORRECT_CONVERT);
+	r->replid[0] = 'b';
+	assert_int_equal(decide_correction(&st, r, 100001), CORRECT_NONE);
+	r->replid[0] = '\0';
+	m->replid2[0] = '\0';
+	assert_int_equal(decide_correction(&st, r, 100001), CORRECT_NONE);
 	/* Never while the master is in doubt, or the replica is being promoted. */
 	m->flags |= INST_S_DOWN;
 	assert_int_equal(decide_correction(&st, r, 108001), CORRECT_NONE);

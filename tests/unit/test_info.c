@@ -289,6 +289,24 @@ test_run_id(void **state)
 	assert_string_equal(r.run_id, "ffffffffffffffffffffffffffffffffffffffff");
 }
 
+/* master_replid and master_replid2: 40 printable characters; forty zeros is none. */
+static void
+test_replid(void **state)
+{
+	struct info_report	r;
+
+	(void)state;
+	parse_str("master_replid:0123456789abcdef0123456789abcdef01234567\r\n"
+	    "master_replid2:fedcba9876543210fedcba9876543210fedcba98\r\n", &r);
+	assert_string_equal(r.replid, "0123456789abcdef0123456789abcdef01234567");
+	assert_string_equal(r.replid2, "fedcba9876543210fedcba9876543210fedcba98");
+	parse_str("master_replid:0123\r\n"
+	    "master_replid2:0000000000000000000000000000000000000000\r\n", &r);
+	assert_string_equal(r.replid, "");
+	assert_string_equal(r.replid2, "");
+	info_report_free(&r);
+}
+
 static void
 test_role(void **state)
 {
@@ -632,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_empty_and_null),
 		cmocka_unit_test(test_nul_cuts),
 		cmocka_unit_test(test_run_id),
+		cmocka_unit_test(test_replid),
 		cmocka_unit_test(test_role),
 		cmocka_unit_test(test_replica_fields),
 		cmocka_unit_test(test_bad_values),

@@ -1,0 +1,544 @@
+"""partition.py - network partitions between simulated hosts on loopback (TAP).
+
+Each process gets an address of its own in 127.S.0.0/24 (S from the PID,
+so that two runs do not meet): the master 127.S.0.11, the replicas .12 and
+.13, our sentinels .21, .22 and .23. Every one of them binds its address and
+makes its outgoing connections from it (bind-source-addr), so that a
+firewall rule on addresses cuts exactly the links between two groups. The
+rules live in an nftables table of this process's own (inet
+sentinel_part_<pid>), one chain on the output hook, emptied to heal and
+deleted on exit, whatever the way out. The test itself talks to everyone
+from 127.0.0.1, which no rule names: it sees both sides of a partition.
+
+Cases, each against sentinel-kv and real redis-server (SCN_SERVERS):
+  1. a sentinel cut off from everyone else sees the master down, but never
+     reaches ODOWN nor starts a failover; healed, it sees it up again;
+  2. the master cut off with its own sentinel while a client keeps writing
+     to it (the servers run min-replicas-to-write 1, min-replicas-max-lag 1):
+     the other two sentinels promote a replica; the old master stops
+     acknowledging writes within max-lag + 1.5 s of the cut; once healed it
+     is demoted to a replica of the new master (the time from the heal is
+     printed) and all three sentinels name the new master.
+
+Needs root and nft (nftables); otherwise every case is skipped. Standard
+library only. SENTINEL_BIN, SENTINEL_KV_BIN, REDIS_SERVER_BIN name the
+binaries (set by Makefile.am). KEEP_TMP keeps the directories.
+
+Also the engine of bench/partition.sh (flap mode, see there):
+  partition.py flap KIND SENTINEL_BIN ...
+"""
+import atexit
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from resp import Conn, RespError, field, pairs, subscribe, events  # noqa: E402
+
+NAME = "mymaster"
+DOWN_AFTER = 500
+DEADLINE = 15.0
+
+_procs = []
+_tables = []
+_dirs = []
+_lock = None
+
+
+def cleanup():
+    for p in _procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    del _procs[:]
+    for t in _tables:
+        subprocess.run(["nft", "delete", "table", "inet", t], stderr=subprocess.DEVNULL)
+    del _tables[:]
+    if os.environ.get("KEEP_TMP") is None:
+        for d in _dirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def on_signal(sig, frame):
+    cleanup()
+    sys.exit(128 + sig)
+
+
+atexit.register(cleanup)
+for _s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(_s, on_signal)
+
+
+def diag(msg):
+    for line in str(msg).splitlines() or [""]:
+        print("# " + line, flush=True)
+
+
+def wait_for(cond, deadline=DEADLINE, step=0.01):
+    """cond() until it returns something true or the deadline passes."""
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            v = cond()
+        except (OSError, ConnectionError, RespError):
+            v = None
+        if v:
+            return v
+        if time.monotonic() >= end:
+            return None
+        time.sleep(step)
+
+
+# --- the firewall ------------------------------------------------------------------------
+class Net:
+    """An nftables table of our own: cut() drops packets between two address groups."""
+
+    def __init__(self):
+        self.table = "sentinel_part_%d" % os.getpid()
+        self.nft("add", "table", "inet", self.table)
+        _tables.append(self.table)
+        self.nft("add", "chain", "inet", self.table, "out",
+                 "{ type filter hook output priority 0 ; policy accept ; }")
+
+    def nft(self, *args):
+        subprocess.run(["nft"] + list(args), check=True)
+
+    def cut(self, a, b):
+        sa = "{ %s }" % ", ".join(a)
+        sb = "{ %s }" % ", ".join(b)
+        self.nft("add", "rule", "inet", self.table, "out", "ip", "saddr", sa, "ip", "daddr", sb, "drop")
+        self.nft("add", "rule", "inet", self.table, "out", "ip", "saddr", sb, "ip", "daddr", sa, "drop")
+
+    def heal(self):
+        self.nft("flush", "chain", "inet", self.table, "out")
+
+    def close(self):
+        subprocess.run(["nft", "delete", "table", "inet", self.table], stderr=subprocess.DEVNULL)
+        if self.table in _tables:
+            _tables.remove(self.table)
+
+
+def nft_usable():
+    if os.geteuid() != 0 or shutil.which("nft") is None:
+        return False
+    t = "sentinel_probe_%d" % os.getpid()
+    ok = subprocess.run(["nft", "add", "table", "inet", t], stderr=subprocess.DEVNULL).returncode == 0
+    subprocess.run(["nft", "delete", "table", "inet", t], stderr=subprocess.DEVNULL)
+    return ok
+
+
+# --- processes --------------------------------------------------------------------------
+def free_port(addr):
+    s = socket.socket()
+    s.bind((addr, 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def spawn(argv, log):
+    with open(log, "ab") as f:
+        p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    _procs.append(p)
+    return p
+
+
+def stop(p):
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if p in _procs:
+        _procs.remove(p)
+
+
+def answers(addr, port):
+    c = Conn(port, 0.5, addr)
+    try:
+        return c.cmd("PING") is not None
+    finally:
+        c.close()
+
+
+class Node:
+    def __init__(self, addr, port, proc, log):
+        self.addr, self.port, self.proc, self.log = addr, port, proc, log
+
+    def conn(self, timeout=1.0):
+        return Conn(self.port, timeout, self.addr)
+
+    def cmd(self, *args):
+        c = self.conn()
+        try:
+            return c.cmd(*args)
+        finally:
+            c.close()
+
+    def tail(self, n=25):
+        try:
+            with open(self.log, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+
+class Cluster:
+    """A master, two replicas and three sentinels, each on its own address."""
+
+    def __init__(self, kind, sbin, srvbin, server_args=(), sentinel_lines=(), sentinel_argv=None,
+                 tune=True):
+        self.dir = tempfile.mkdtemp(prefix="partition-%s-" % kind)
+        _dirs.append(self.dir)
+        sub = 20 + os.getpid() % 200
+        self.addr = {k: "127.%d.0.%d" % (sub, n) for k, n in
+                     (("m", 11), ("r1", 12), ("r2", 13), ("s1", 21), ("s2", 22), ("s3", 23))}
+        self.kind = kind
+        self.servers = []
+        self.sentinels = []
+        self.subs = []
+        self.ev = []	# per sentinel: list of (monotonic time, channel, payload)
+        m = self.server("m", srvbin, server_args, None)
+        self.servers.append(m)
+        for k in ("r1", "r2"):
+            self.servers.append(self.server(k, srvbin, server_args, m))
+        for k in ("s1", "s2", "s3"):
+            self.sentinels.append(self.sentinel(k, sbin, m, sentinel_lines, sentinel_argv, tune))
+        for s in self.sentinels:
+            self.subs.append(subscribe(s.port, s.addr))
+            self.ev.append([])
+
+    def server(self, key, binary, args, master):
+        addr = self.addr[key]
+        d = os.path.join(self.dir, key)
+        os.mkdir(d)
+        for _ in range(5):
+            port = free_port(addr)
+            argv = [binary, "--port", str(port), "--bind", addr, "--bind-source-addr", addr,
+                    "--dir", d, "--save", "", "--appendonly", "no", "--protected-mode", "no"] + list(args)
+            if master is not None:
+                argv += ["--replicaof", master.addr, str(master.port)]
+            log = os.path.join(d, "server.log")
+            p = spawn(argv, log)
+            if wait_for(lambda: p.poll() is not None or answers(addr, port), 10):
+                if p.poll() is None:
+                    return Node(addr, port, p, log)
+            stop(p)
+        raise RuntimeError("server %s did not start" % key)
+
+    def sentinel(self, key, binary, m, lines, argv, tune):
+        addr = self.addr[key]
+        d = os.path.join(self.dir, key)
+        os.mkdir(d)
+        for _ in range(5):
+            port = free_port(addr)
+            conf = os.path.join(d, "sentinel.conf")
+            with open(conf, "w") as f:
+                f.write("port %d\nbind %s\nbind-source-addr %s\ndir %s\n" % (port, addr, addr, d))
+                f.write("sentinel monitor %s %s %d 2\n" % (NAME, m.addr, m.port))
+                f.write("sentinel down-after-milliseconds %s %d\n" % (NAME, DOWN_AFTER))
+                f.write("sentinel failover-timeout %s 4000\n" % NAME)
+                for line in lines:
+                    f.write(line + "\n")
+            log = os.path.join(d, "sentinel.log")
+            p = spawn((argv or [binary]) + [conf], log)
+            if wait_for(lambda: p.poll() is not None or answers(addr, port), 10) and p.poll() is None:
+                n = Node(addr, port, p, log)
+                if tune:
+                    n.cmd("SENTINEL", "DEBUG", "INFO-PERIOD", "200", "PING-PERIOD", "100",
+                          "ASK-PERIOD", "100", "PUBLISH-PERIOD", "200")
+                return n
+            stop(p)
+        raise RuntimeError("sentinel %s did not start" % key)
+
+    def close(self):
+        for c in self.subs:
+            c.close()
+        for n in self.sentinels + self.servers:
+            stop(n.proc)
+        if os.environ.get("KEEP_TMP") is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def hosts(self, *keys):
+        return [self.addr[k] for k in keys]
+
+    def others(self, *keys):
+        return [a for k, a in self.addr.items() if k not in keys]
+
+    # -- what the sentinels say --
+    def pump(self):
+        """Reads the events that arrived, keeping them per sentinel."""
+        now = time.monotonic()
+        for i, c in enumerate(self.subs):
+            for ch, msg in events(c):
+                self.ev[i].append((now, ch, msg))
+
+    def seen(self, i, channel, since=0.0):
+        self.pump()
+        return [m for t, ch, m in self.ev[i] if ch == channel and t >= since]
+
+    def addr_of(self, i):
+        r = self.sentinels[i].cmd("SENTINEL", "GET-MASTER-ADDR-BY-NAME", NAME)
+        return (r[0], int(r[1])) if r else None
+
+    def settled(self):
+        """Every sentinel names the master, sees both replicas linked and the two others."""
+        want = None
+        for s in self.sentinels:
+            m = pairs(s.cmd("SENTINEL", "MASTER", NAME))
+            if m.get("flags") != "master" or m.get("num-other-sentinels") != "2":
+                return None
+            a = (m["ip"], int(m["port"]))
+            if want is None:
+                want = a
+            elif a != want:
+                return None
+            reps = [pairs(r) for r in s.cmd("SENTINEL", "REPLICAS", NAME)]
+            if len([r for r in reps if r.get("flags") == "slave" and
+                    r.get("master-link-status") == "ok"]) != 2:
+                return None
+        return want
+
+    def role(self, node):
+        info = node.cmd("INFO", "replication")
+        return field(info, "role"), field(info, "master_host"), field(info, "master_port")
+
+    def dump(self):
+        self.pump()
+        for i, s in enumerate(self.sentinels):
+            diag("sentinel s%d (%s:%d) events:" % (i + 1, s.addr, s.port))
+            for t, ch, m in self.ev[i][-40:]:
+                diag("  %s %s" % (ch, m))
+            diag("sentinel s%d log tail:\n%s" % (i + 1, s.tail()))
+        for k, n in zip(("m", "r1", "r2"), self.servers):
+            diag("server %s (%s:%d) log tail:\n%s" % (k, n.addr, n.port, n.tail(10)))
+
+
+class Writer(threading.Thread):
+    """SET k:i on one connection, one at a time; keeps (time, acknowledged) per write."""
+
+    def __init__(self, node):
+        super().__init__(daemon=True)
+        self.node = node
+        self.results = []
+        self.halt = False
+
+    def run(self):
+        i = 0
+        c = None
+        while not self.halt:
+            i += 1
+            try:
+                if c is None:
+                    c = self.node.conn(0.3)
+                c.send("SET", "k:%d" % i, str(i))
+                v = c.read()
+                self.results.append((time.monotonic(), not isinstance(v, RespError)))
+            except (OSError, ConnectionError):
+                self.results.append((time.monotonic(), False))
+                if c is not None:
+                    c.close()
+                c = None
+            time.sleep(0.002)
+        if c is not None:
+            c.close()
+
+
+# --- the cases ----------------------------------------------------------------------------
+FAILOVER_EVENTS = ("+odown", "+try-failover", "+elected-leader", "+promoted-slave", "+switch-master")
+
+
+def case_lone_sentinel(cl, net):
+    ok = True
+    t0 = time.monotonic()
+    net.cut(cl.hosts("s3"), cl.others("s3"))
+    if not wait_for(lambda: cl.seen(2, "+sdown", t0) and
+                    [m for m in cl.seen(2, "+sdown", t0) if m.startswith("master ")]):
+        diag("the isolated sentinel never saw the master down")
+        ok = False
+    # Six down-after periods: ample time for an ODOWN and a failover, had one been possible.
+    end = time.monotonic() + 6 * DOWN_AFTER / 1000.0
+    while time.monotonic() < end:
+        for ev in FAILOVER_EVENTS:
+            if cl.seen(2, ev, t0):
+                diag("the isolated sentinel sent %s: %s" % (ev, cl.seen(2, ev, t0)))
+                ok = False
+        if not ok:
+            break
+        time.sleep(0.02)
+    m = cl.servers[0]
+    for i in range(3):
+        if cl.seen(i, "+switch-master", t0):
+            diag("sentinel s%d switched the master" % (i + 1))
+            ok = False
+    if cl.role(m)[0] != "master":
+        diag("the master is no longer one")
+        ok = False
+    t1 = time.monotonic()
+    net.heal()
+    if not wait_for(lambda: [x for x in cl.seen(2, "-sdown", t1) if x.startswith("master ")]):
+        diag("healed, the sentinel did not see the master up again")
+        ok = False
+    if wait_for(lambda: cl.addr_of(2)) != (m.addr, m.port):
+        diag("healed, the sentinel names %r" % (cl.addr_of(2),))
+        ok = False
+    return ok
+
+
+def case_master_cut_off(cl, net):
+    ok = True
+    m = cl.servers[0]
+    w = Writer(m)
+    w.start()
+    if not wait_for(lambda: len([r for r in w.results if r[1]]) >= 20):
+        diag("the master does not take writes before the cut: %r" % w.results[-5:])
+        ok = False
+    t0 = time.monotonic()
+    net.cut(cl.hosts("m", "s1"), cl.others("m", "s1"))
+
+    def majority_moved():
+        a2, a3 = cl.addr_of(1), cl.addr_of(2)
+        return a2 if a2 == a3 and a2 != (m.addr, m.port) else None
+    new = wait_for(majority_moved)
+    if new is None:
+        diag("the majority did not fail over: s2 %r s3 %r" % (cl.addr_of(1), cl.addr_of(2)))
+        w.halt = True
+        w.join()
+        return False
+    tf = time.monotonic() - t0
+    # The cut lasts 4 s in all: the old master's sentinel must not have moved.
+    while time.monotonic() < t0 + 4.0:
+        time.sleep(0.02)
+    if cl.addr_of(0) != (m.addr, m.port):
+        diag("the sentinel cut off with the master switched: %r" % (cl.addr_of(0),))
+        ok = False
+    if cl.seen(0, "+odown", t0):
+        diag("the sentinel cut off with the master saw ODOWN: %r" % cl.seen(0, "+odown", t0))
+        ok = False
+    acked = [t for t, a in w.results if a and t > t0]
+    last = (max(acked) - t0) if acked else 0.0
+    diag("writes acknowledged by the cut-off master after the cut: %d, the last %.0f ms after it"
+         % (len(acked), last * 1000))
+    if last > 1.0 + 1.5:
+        diag("min-replicas-max-lag 1 did not stop the writes within 2.5 s")
+        ok = False
+    t1 = time.monotonic()
+    net.heal()
+
+    def demoted():
+        cl.pump()
+        r = cl.role(m)
+        return r[0] == "slave" and r[1] == new[0] and int(r[2]) == new[1]
+    if wait_for(demoted, step=0.002):
+        diag("failover %.0f ms after the cut; healed, the old master followed the new one after %.0f ms"
+             % (tf * 1000, (time.monotonic() - t1) * 1000))
+    else:
+        diag("healed, the old master is still %r" % (cl.role(m),))
+        ok = False
+    # Converted as soon as its INFO showed it a master, without the guard of 4
+    # publish periods (800 ms here): it has the history the new master was
+    # promoted from, so no hello of a newer failover can be on its way.
+    who = " %s %d " % (m.addr, m.port)
+    gaps = []
+    for i in range(3):
+        seen = [(t, ch) for t, ch, msg in cl.ev[i] if t >= t1 and who in msg]
+        conv = [t for t, ch in seen if ch == "+convert-to-slave"]
+        said = [t for t, ch in seen if ch == "-role-change"]
+        if conv and said and said[0] <= conv[0]:
+            gaps.append((conv[0] - said[0]) * 1000)
+    diag("+convert-to-slave after the old master's -role-change: %s ms" % ", ".join("%.0f" % g for g in gaps))
+    if not gaps or min(gaps) >= 400:
+        diag("no sentinel converted the old master at once")
+        ok = False
+    if not wait_for(lambda: all(cl.addr_of(i) == new for i in range(3))):
+        diag("the sentinels do not agree: %r" % [cl.addr_of(i) for i in range(3)])
+        ok = False
+    w.halt = True
+    w.join()
+    return ok
+
+
+CASES = (
+    ("a sentinel cut off from the others never fails over", case_lone_sentinel, ()),
+    ("a master cut off with its sentinel is replaced; healed, it is demoted; "
+     "min-replicas-max-lag bounds what it acknowledges", case_master_cut_off,
+     ("--min-replicas-to-write", "1", "--min-replicas-max-lag", "1")),
+)
+
+
+def kinds():
+    sel = os.environ.get("SCN_SERVERS", "kv,redis").split(",")
+    out = []
+    for k in sel:
+        if k == "kv":
+            out.append(("kv", os.environ.get("SENTINEL_KV_BIN")))
+        elif k == "redis":
+            out.append(("redis", os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")))
+    return out
+
+
+def exclusive():
+    """The lock of the tests with tight timings (harness.c h_exclusive): one at a time."""
+    path = "%s/sentinel-it-%d.lock" % (os.environ.get("TMPDIR") or "/tmp", os.getuid())
+    global _lock
+    _lock = open(path, "a")
+    fcntl.flock(_lock, fcntl.LOCK_EX)
+
+
+def main():
+    sbin = os.environ.get("SENTINEL_BIN")
+    ks = kinds()
+    print("1..%d" % (len(CASES) * len(ks)), flush=True)
+    usable = nft_usable() and sbin is not None
+    if usable:
+        exclusive()
+    n = 0
+    failed = 0
+    for desc, fn, args in CASES:
+        for kind, srv in ks:
+            n += 1
+            title = "%s [%s]" % (desc, kind)
+            if not usable:
+                print("ok %d - %s # SKIP needs root, nft and SENTINEL_BIN" % (n, title), flush=True)
+                continue
+            if not srv or not os.access(srv, os.X_OK):
+                print("ok %d - %s # SKIP no %s server" % (n, title, kind), flush=True)
+                continue
+            net = cl = None
+            ok = False
+            try:
+                net = Net()
+                cl = Cluster(kind, sbin, srv, server_args=args)
+                if not wait_for(cl.settled, 20):
+                    diag("the sentinels did not settle")
+                    cl.dump()
+                else:
+                    ok = fn(cl, net)
+                    if not ok:
+                        cl.dump()
+            except Exception as e:  # a broken case must not hide the others
+                diag("%s: %r" % (title, e))
+                if cl is not None:
+                    cl.dump()
+            finally:
+                if net is not None:
+                    net.close()
+                if cl is not None:
+                    cl.close()
+            if not ok:
+                failed += 1
+            print("%s %d - %s" % ("ok" if ok else "not ok", n, title), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
