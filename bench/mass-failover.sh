@@ -42,15 +42,7 @@ TIMEOUT=${TIMEOUT:-60}
 need_positive M K D FT ROUNDS TIMEOUT
 [ "$K" -le "$M" ] || { echo "$me: K must not exceed M" >&2; exit 2; }
 need_bins
-if [ -n "${SERVER:-}" ]; then
-	server=$SERVER
-elif [ -x "$kv_bin" ]; then
-	server=kv
-else
-	server=redis
-fi
-kinds=ours
-[ -n "$redis_sentinel_bin" ] && kinds="ours redis"
+pick_server
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 load_note

@@ -68,6 +68,26 @@ need_bins() {
 	fi
 }
 
+# pick_server [kv|redis]: sets server, the kind of the monitored servers:
+# $SERVER, else the preferred kind (default kv) when its binary is there,
+# else the other; and kinds: "ours", and "redis" when redis-sentinel is there.
+pick_server() {
+	local pref=${1:-kv}
+	if [ -n "${SERVER:-}" ]; then
+		server=$SERVER
+	elif [ "$pref" = kv ] && [ -x "$kv_bin" ]; then
+		server=kv
+	elif [ "$pref" = redis ] && [ -n "$redis_bin" ]; then
+		server=redis
+	elif [ "$pref" = kv ]; then
+		server=redis
+	else
+		server=kv
+	fi
+	kinds=ours
+	[ -n "$redis_sentinel_bin" ] && kinds="ours redis"
+}
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/$me.XXXXXX") || exit 1
 pids=()
 bg_pid=''

@@ -53,17 +53,9 @@ DISC_R=${DISC_R:-3}
 DISC_TIMEOUT=${DISC_TIMEOUT:-90}
 need_positive MASTERS SERVERS WARMUP WINDOW DISC_R DISC_TIMEOUT
 need_bins
-if [ -n "${SERVER:-}" ]; then
-	server=$SERVER
-elif [ -x "$kv_bin" ]; then
-	server=kv
-else
-	server=redis
-fi
+pick_server
 hz=$(getconf CLK_TCK)
 
-kinds=ours
-[ -n "$redis_sentinel_bin" ] && kinds="ours redis"
 
 load_note
 echo "ours:           $sentinel_bin"

@@ -30,16 +30,8 @@ R=${R:-10}
 DOWN_AFTER=${DOWN_AFTER:-1000}
 need_positive R DOWN_AFTER
 need_bins
-if [ -n "${SERVER:-}" ]; then
-	server=$SERVER
-elif [ -n "$redis_bin" ]; then
-	server=redis
-else
-	server=kv
-fi
+pick_server redis
 
-kinds=ours
-[ -n "$redis_sentinel_bin" ] && kinds="ours redis"
 declare -A sport mport mpid
 for k in $kinds; do
 	p=$(free_port)

@@ -276,10 +276,16 @@ decide_info_period(const struct sentinel_state *st, const struct instance *ri)
 
 	if (ri->type == INST_SENTINEL)
 		return 0;
+	/*
+	 * Beyond Redis: also a replica that says it is a master (a correction
+	 * is due or on its way) or whose link to its master is not up yet,
+	 * so that its new state is known in a second, not in ten.
+	 */
 	if (ri->type == INST_REPLICA &&
 	    ((ri->master != NULL && (ri->master->flags &
 	    (INST_O_DOWN | INST_FAILOVER_IN_PROGRESS))) ||
-	    ri->master_link_down_since_ms != 0)) {
+	    ri->master_link_down_since_ms != 0 || ri->role_reported == ROLE_MASTER ||
+	    (ri->role_reported == ROLE_SLAVE && !ri->slave_master_link_ok))) {
 		if (p > DECIDE_FAST_INFO_PERIOD)
 			p = DECIDE_FAST_INFO_PERIOD;
 	}

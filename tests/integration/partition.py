@@ -24,8 +24,8 @@ Needs root and nft (nftables); otherwise every case is skipped. Standard
 library only. SENTINEL_BIN, SENTINEL_KV_BIN, REDIS_SERVER_BIN name the
 binaries (set by Makefile.am). KEEP_TMP keeps the directories.
 
-Also the engine of bench/partition.sh (flap mode, see there):
-  partition.py flap KIND SENTINEL_BIN ...
+Also the engine of bench/partition.sh (see there):
+  partition.py flap KIND SERVER_BIN CYCLES CUT_MS HEAL_MS DOWN_AFTER SENTINEL_ARGV...
 """
 import atexit
 import fcntl
@@ -207,6 +207,7 @@ class Cluster:
         self.sentinels = []
         self.subs = []
         self.ev = []	# per sentinel: list of (monotonic time, channel, payload)
+        self.why = ""	# what settled() found missing last
         m = self.server("m", srvbin, server_args, None)
         self.servers.append(m)
         for k in ("r1", "r2"):
@@ -293,18 +294,23 @@ class Cluster:
     def settled(self):
         """Every sentinel names the master, sees both replicas linked and the two others."""
         want = None
-        for s in self.sentinels:
+        for i, s in enumerate(self.sentinels):
             m = pairs(s.cmd("SENTINEL", "MASTER", NAME))
             if m.get("flags") != "master" or m.get("num-other-sentinels") != "2":
+                self.why = "s%d: master flags %s, %s other sentinels" % (
+                    i + 1, m.get("flags"), m.get("num-other-sentinels"))
                 return None
             a = (m["ip"], int(m["port"]))
             if want is None:
                 want = a
             elif a != want:
+                self.why = "s%d names %r, s1 %r" % (i + 1, a, want)
                 return None
             reps = [pairs(r) for r in s.cmd("SENTINEL", "REPLICAS", NAME)]
             if len([r for r in reps if r.get("flags") == "slave" and
                     r.get("master-link-status") == "ok"]) != 2:
+                self.why = "s%d: replicas %s" % (i + 1, ", ".join(
+                    "%s %s %s" % (r.get("name"), r.get("flags"), r.get("master-link-status")) for r in reps))
                 return None
         return want
 
@@ -475,6 +481,130 @@ CASES = (
 )
 
 
+# --- flap: the engine of bench/partition.sh -------------------------------------------------
+def flap(kind, srvbin, sentinel_argv, cycles, cut_ms, heal_ms, down_after):
+    """
+    Cuts the current master's host (its server and the sentinel beside it)
+    off for cut_ms, heals for heal_ms, cycles times; samples every server's
+    role every 10 ms. Prints one line of figures (see bench/partition.sh).
+    """
+    global DOWN_AFTER
+    DOWN_AFTER = down_after
+    net = Net()
+    cl = Cluster(kind, None, srvbin, sentinel_argv=sentinel_argv, tune=False)
+    try:
+        if not wait_for(cl.settled, 60):
+            print("error: the sentinels did not settle", file=sys.stderr)
+            cl.dump()
+            return 1
+        myid = [s.cmd("SENTINEL", "MYID") for s in cl.sentinels]
+        host = {n.addr: k for k, n in zip(("m", "r1", "r2"), cl.servers)}
+        beside = {"m": "s1", "r1": "s2", "r2": "s3"}
+        node = {(n.addr, n.port): n for n in cl.servers}
+        polls = {}
+        max_masters = 0
+        three_ms = 0.0
+
+        roles = {}
+
+        def sample():
+            nonlocal max_masters, three_ms
+            n = 0
+            for srv in cl.servers:
+                try:
+                    c = polls.get(srv.port) or srv.conn(0.05)
+                    polls[srv.port] = c
+                    roles[srv.port] = field(c.cmd("INFO", "replication"), "role")
+                    if roles[srv.port] == "master":
+                        n += 1
+                except (OSError, ConnectionError, RespError):
+                    c = polls.pop(srv.port, None)
+                    if c is not None:
+                        c.close()
+            max_masters = max(max_masters, n)
+            return n
+
+        episodes = []
+        demote = []	# ms from a heal to the replaced old master's role:slave
+        undemoted = 0	# heals that ended with it still a master
+        t_start = time.monotonic()
+        for _ in range(cycles):
+            majority = [cl.addr_of(i) for i in range(3)]
+            cur = max(set(majority), key=majority.count)
+            k = host[cur[0]]
+            t0 = time.monotonic()
+            net.cut(cl.hosts(k, beside[k]), cl.others(k, beside[k]))
+            while time.monotonic() < t0 + cut_ms / 1000.0:
+                if sample() == 3:
+                    three_ms += 10
+                time.sleep(0.01)
+                cl.pump()
+            net.heal()
+            t1 = time.monotonic()
+            cut_off = [srv for srv in cl.servers if srv.addr == cur[0]][0]
+            # Replaced while cut off (another server is a master too): how soon is it demoted?
+            replaced = sample() >= 2 and roles.get(cut_off.port) == "master"
+            while time.monotonic() < t1 + heal_ms / 1000.0:
+                if sample() == 3:
+                    three_ms += 10
+                if replaced and roles.get(cut_off.port) == "slave":
+                    demote.append((time.monotonic() - t1) * 1000)
+                    replaced = False
+                time.sleep(0.002 if replaced else 0.01)
+                cl.pump()
+            if replaced:
+                undemoted += 1
+            episodes.append(t0)
+        t_end = time.monotonic()
+        one = wait_for(lambda: sample() == 1, 60, 0.005)
+        t_one = (time.monotonic() - t_end) * 1000 if one else -1
+        whys = []
+
+        def settled_now():
+            if cl.settled() and sample() == 1:
+                return True
+            links = " | " + " ".join("%s:%s" % (srv.port, field(srv.cmd("INFO", "replication"),
+                                                                  "master_link_status"))
+                                     for srv in cl.servers)
+            if not whys or whys[-1][1] != cl.why + links:
+                whys.append((time.monotonic() - t_end, cl.why + links))
+        settled = wait_for(settled_now, 60, 0.01)
+        t_settled = (time.monotonic() - t_end) * 1000 if settled else -1
+        for t, why in whys:
+            print("  %6.0f ms: %s" % (t * 1000, why), file=sys.stderr)
+        # Promotions: +promoted-slave, in the epoch of its sender's own vote.
+        promos = []
+        for i in range(3):
+            epoch = None
+            for t, ch, msg in cl.ev[i]:
+                if ch == "+vote-for-leader":
+                    w = msg.split()
+                    if len(w) >= 2 and w[0] == myid[i]:
+                        epoch = w[1]
+                elif ch == "+promoted-slave":
+                    w = msg.split()
+                    promos.append((t, epoch, w[2] + ":" + w[3]))
+        per_ep = [len([p for p in promos if a <= p[0] < b])
+                  for a, b in zip(episodes, episodes[1:] + [t_end + 60])]
+        by_epoch = {}
+        for t, e, a in promos:
+            by_epoch.setdefault(e, set()).add(a)
+        reuse = len([e for e, a in by_epoch.items() if len(a) > 1])
+        final = sum(1 for srv in cl.servers
+                    if field(node[(srv.addr, srv.port)].cmd("INFO", "replication"), "role") == "master")
+        demote.sort()
+        print("failovers %d max_per_episode %d max_masters %d three_masters_ms %.0f epoch_reuse %d "
+              "final_masters %d one_master_ms %.0f settled_ms %.0f demote_median_ms %s demote_max_ms %s "
+              "undemoted_heals %d seconds %.1f"
+              % (len(promos), max(per_ep) if per_ep else 0, max_masters, three_ms, reuse,
+                 final, t_one, t_settled, "%.0f" % demote[len(demote) // 2] if demote else "-",
+                 "%.0f" % demote[-1] if demote else "-", undemoted, t_end - t_start))
+        return 0
+    finally:
+        net.close()
+        cl.close()
+
+
 def kinds():
     sel = os.environ.get("SCN_SERVERS", "kv,redis").split(",")
     out = []
@@ -541,4 +671,8 @@ def main():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "flap":
+        # flap KIND SERVER_BIN CYCLES CUT_MS HEAL_MS DOWN_AFTER SENTINEL_ARGV...
+        a = sys.argv[2:]
+        sys.exit(flap(a[0], a[1], a[6:], int(a[2]), int(a[3]), int(a[4]), int(a[5])))
     sys.exit(main())

@@ -572,6 +572,15 @@ test_info_cadence(void **state)
 	assert_int_equal(decide_info_period(&st, r), 10000);
 	r->master_link_down_since_ms = 3000;
 	assert_int_equal(decide_info_period(&st, r), 1000);
+	r->master_link_down_since_ms = 0;
+	/* A replica reporting itself master, or a link not up yet: every second too. */
+	r->role_reported = ROLE_MASTER;
+	assert_int_equal(decide_info_period(&st, r), 1000);
+	r->role_reported = ROLE_SLAVE;
+	assert_int_equal(decide_info_period(&st, r), 1000);
+	r->slave_master_link_ok = true;
+	assert_int_equal(decide_info_period(&st, r), 10000);
+	r->master_link_down_since_ms = 3000;
 	/* The master itself stays at the normal period. */
 	m->flags = INST_O_DOWN;
 	assert_int_equal(decide_info_period(&st, m), 10000);
