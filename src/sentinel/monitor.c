@@ -1314,6 +1314,13 @@ monitor_start(void)
 void
 monitor_reset_master(struct instance *m)
 {
+	/*
+	 * A planned failover stopped by the reset lets the old master's clients
+	 * go on at once (the link delivers it before it goes: link_free).
+	 */
+	if (m->coord_state == 1)
+		monitor_command(m, NULL, NULL, "CLIENT", "UNPAUSE", NULL);
+	m->coord_state = 0;
 	/* Replicas and sentinels are learned again from INFO and hellos. */
 	while (m->nreplicas > 0) {
 		struct instance *r = m->replicas[m->nreplicas - 1];
@@ -1336,7 +1343,7 @@ monitor_reset_master(struct instance *m)
 	m->act_ping_time = m->last_avail_time = 0;
 	m->runid[0] = '\0';
 	attach(m);
-	emit_event(LOG_WARNING, "+reset-master", m, "%s", "");
+	/* +reset-master is SENTINEL RESET's to send (cmd_sentinel.c), once. */
 	monitor_config_dirty();
 }
 

@@ -1085,6 +1085,96 @@ out:
 	return ok;
 }
 
+/*
+ * SENTINEL RESET while a failover is under way: with both replicas holding
+ * every command (CLIENT PAUSE ALL), a planned failover cannot finish; the
+ * reset ends it (no failover flags, no failover-state), the sentinel comes
+ * back with both replicas and its peers, and once the replicas answer
+ * again every sentinel names one master that the other two servers follow.
+ */
+static bool
+reset_during(const struct h_target *t, void *arg)
+{
+	struct it_scn sc;
+	char *r = NULL, *f = NULL;
+	int64_t end;
+	bool ok = false;
+
+	(void)arg;
+	it_scn_init(&sc, t, "freset", fast_sync);
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, NULL) || !sents_start(&sc) || !converged(&sc, 2, H_DEADLINE_MS) ||
+	    !subscribe(&sc.s[0]) || !synced(&sc))
+		goto out;
+	ok = true;
+	for (int i = 0; i < 2; i++) {
+		r = srv_cmd(sc.r[i].port, "CLIENT", "PAUSE", "3000", "ALL", NULL);
+		ok = it_expect(r, "+OK", "CLIENT PAUSE 3000 ALL on a replica") && ok;
+		free(r);
+	}
+	r = h_cmd(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", NULL);
+	ok = it_expect(r, "+OK", "SENTINEL FAILOVER") && ok;
+	free(r);
+	f = it_mfield(sc.s[0].c, "flags");
+	if (f == NULL || strstr(f, "failover_in_progress") == NULL) {
+		h_diag("flags right after SENTINEL FAILOVER: %s", f ? f : "-");
+		ok = false;
+	}
+	free(f);
+	r = h_cmd(sc.s[0].c, "SENTINEL", "RESET", "mymaster", NULL);
+	ok = it_expect(r, ":1", "SENTINEL RESET mymaster during the failover") && ok;
+	free(r);
+	/* "master", and "disconnected" while its links come back. */
+	f = it_mfield(sc.s[0].c, "flags");
+	if (f == NULL || strncmp(f, "master", 6) != 0 || strstr(f, "failover") != NULL) {
+		h_diag("flags after the reset: %s", f ? f : "-");
+		ok = false;
+	}
+	free(f);
+	f = it_mfield(sc.s[0].c, "failover-state");
+	if (f != NULL) {
+		h_diag("failover-state after the reset: %s", f);
+		ok = false;
+	}
+	free(f);
+	f = NULL;
+	for (int i = 0; i < 2; i++) {
+		r = srv_cmd(sc.r[i].port, "CLIENT", "UNPAUSE", NULL);
+		ok = it_expect(r, "+OK", "CLIENT UNPAUSE on a replica") && ok;
+		free(r);
+	}
+	r = NULL;
+	/* One master, named by all, followed by the two other servers. */
+	end = util_mono_ms() + FO_DEADLINE_MS;
+	for (;;) {
+		int a = it_addr_port(sc.s[0].c), ports[3] = { sc.mport, sc.r[0].port, sc.r[1].port };
+		bool agreed = a > 0 && it_addr_port(sc.s[1].c) == a && it_addr_port(sc.s[2].c) == a;
+		bool last = util_mono_ms() >= end;
+
+		for (int i = 0; agreed && i < 3; i++)
+			if (ports[i] != a && !it_follows(ports[i], a, last))
+				agreed = false;
+		if (agreed)
+			break;
+		if (last) {
+			h_diag("after the reset, no master that all name and the others follow");
+			ok = false;
+			break;
+		}
+		usleep(POLL_US);
+	}
+	ok = converged(&sc, 2, H_DEADLINE_MS) && ok;
+	ev_pump(&sc);
+	if (ev_count(&sc.s[0].ev, "+reset-master") != 1) {
+		h_diag("+reset-master sent %d times", ev_count(&sc.s[0].ev, "+reset-master"));
+		ok = false;
+	}
+out:
+	scn_report(&sc, ok);
+	it_scn_free(&sc);
+	return ok;
+}
+
 /* --- main ----------------------------------------------------------------------- */
 
 /* h_run, or a skip for every kind when there is no sentinel, or when IT_ONLY excludes it. */
@@ -1122,7 +1212,7 @@ main(void)
 		h_ok(false, "%s is executable", it_sentinel_bin);
 		return h_done();
 	}
-	h_plan(7 * h_nkinds());
+	h_plan(8 * h_nkinds());
 	run("kill -9 of the master: automatic failover, the old master returns as a replica",
 	    automatic);
 	run("SENTINEL FAILOVER on a healthy master; -INPROG; -NOGOODSLAVE; client-reconfig-script",
@@ -1132,5 +1222,6 @@ main(void)
 	run("a sentinel down during the failover learns it when it returns", slept);
 	run("replica-priority 0 is never promoted", prio0);
 	run("the leader crashes after the promotion: restarted, it names the new master", crashed);
+	run("SENTINEL RESET during a failover ends it; the sentinels agree again", reset_during);
 	return h_done();
 }
