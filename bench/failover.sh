@@ -20,6 +20,9 @@
 #   replica    the other replica replicates from the new master
 #              (INFO replication: master_port, master_link_status:up)
 #   end        the first +failover-end event
+#   sdown      the first +sdown of the master, from any sentinel (it can
+#              come before down-after has passed since the kill: the
+#              last reply to a PING came before the kill)
 # each minus DOWN_AFTER ("beyond down-after"). The killed server is then
 # started again on its port as a replica of the new master; the helper goes
 # on counting events until the set has settled again and QUIET s more: a
@@ -125,7 +128,7 @@ settle() {
 }
 
 # one_round SET MODE: one failover (kill or planned) in SET; appends the
-# figures to $tmp/res.SET.MODE.{writes,sentinels,replica,end,spurious}.
+# figures to $tmp/res.SET.MODE.{sdown,writes,sentinels,replica,end,spurious}.
 one_round() {
 	local set=$1 mode=$2 sk=${1%%.*} replicas mpid out=$tmp/fo.out stopf=$tmp/fo.stop n v newport
 	local sub=0 f
@@ -149,7 +152,7 @@ one_round() {
 		stop "$fo_pid"
 		return 1
 	fi
-	read -r w s r e newport <"$out"
+	read -r a w s r e newport <"$out"
 	[ -s "$tmp/fo.err" ] && sed "s/^/  helper: /" "$tmp/fo.err" >&2
 	if [ "$mode" = kill ]; then
 		wait "$mpid" 2>/dev/null
@@ -167,19 +170,21 @@ one_round() {
 	forget "$fo_pid"
 	read -r nswitch nelected ntry naborts spurious <"$out.events" 2>/dev/null ||
 	    spurious=- nswitch=- nelected=- ntry=- naborts=-
-	for f in w s r e; do
+	for f in a w s r e; do
 		v=${!f}
 		isnum "$v" && v=$(awk -v a="$v" -v d="$sub" 'BEGIN { printf "%.1f", a - d }') || v=FAILED
 		printf -v "$f" %s "$v"
 	done
+	echo "$a" >>"$tmp/res.$set.$mode.sdown"
 	echo "$w" >>"$tmp/res.$set.$mode.writes"
 	echo "$s" >>"$tmp/res.$set.$mode.sentinels"
 	echo "$r" >>"$tmp/res.$set.$mode.replica"
 	echo "$e" >>"$tmp/res.$set.$mode.end"
 	echo "$spurious" >>"$tmp/res.$set.$mode.spurious"
-	printf '  %-11s %-7s writes %8s  sentinels %8s  replica %8s  end %8s ms; +switch-master max %s/sentinel, +elected-leader %s, +try-failover %s, aborts %s\n' \
-	    "$set" "$mode" "$w" "$s" "$r" "$e" "$nswitch" "$nelected" "$ntry" "$naborts" >&2
-	case "$w $s $r $e" in *FAILED*) failed=1 ;; esac
+	printf '  %-11s %-7s sdown %8s  writes %8s  sentinels %8s  replica %8s  end %8s ms; +switch-master max %s/sentinel, +elected-leader %s, +try-failover %s, aborts %s\n' \
+	    "$set" "$mode" "$a" "$w" "$s" "$r" "$e" "$nswitch" "$nelected" "$ntry" "$naborts" >&2
+	[ "$mode" = planned ] && a=0
+	case "$w $s $r $e $a" in *FAILED*) failed=1 ;; esac
 	[ "$newport" != - ] && [ "$settled" = 1 ]
 }
 
@@ -219,12 +224,13 @@ for sk in $server_kinds; do
 	echo
 	echo "== $sk servers: medians of the rounds, ms"
 	printf '%-38s %10s %10s %7s   %s\n' "SIGKILL, beyond down-after" ours redis ratio "redis's reference"
-	for f in writes:370 sentinels:1235 replica:1244 end:2280; do
+	for f in sdown:- writes:370 sentinels:1235 replica:1244 end:2280; do
 		m=${f%%:*} ref=${f#*:}
 		o=$(median 1 <"$tmp/res.$sk.ours.kill.$m" 2>/dev/null || echo -)
 		r=-
 		[ -n "$redis_sentinel_bin" ] && r=$(median 1 <"$tmp/res.$sk.redis.kill.$m" 2>/dev/null || echo -)
 		case $m in
+		sdown) label="first +sdown" ;;
 		writes) label="new master accepts writes" ;;
 		sentinels) label="all sentinels give the new address" ;;
 		replica) label="other replica follows" ;;
@@ -240,7 +246,7 @@ for sk in $server_kinds; do
 		nr=$(grep -c . "$tmp/res.$sk.redis.kill.spurious" 2>/dev/null)
 	fi
 	printf '%-38s %10s %10s\n' "rounds with a spurious 2nd failover" "${so:-0}/${no:-0}" "${sr:-0}/${nr:-0}"
-	for m in writes sentinels replica end; do
+	for m in sdown writes sentinels replica end; do
 		echo "  $m, every round: ours $(rounds "$tmp/res.$sk.ours.kill.$m")"
 		[ -n "$redis_sentinel_bin" ] && echo "  $m, every round: redis $(rounds "$tmp/res.$sk.redis.kill.$m")"
 	done

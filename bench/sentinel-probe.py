@@ -28,7 +28,8 @@ failover NAME SENTINEL_PORTS MASTER_PORT MASTER_PID REPLICA_PORTS MODE OUTFILE S
       replica    the other replica has master_port = the new master and
                  master_link_status:up
       end        the first +failover-end
-    OUTFILE gets "writes sentinels replica end newport" as soon as all are
+      sdown      the first +sdown of the master (from any sentinel)
+    OUTFILE gets "sdown writes sentinels replica end newport" as soon as all are
     known (or "-" for those missing at TIMEOUT_S); OUTFILE.done marks it.
     Then the events are still counted until STOPFILE exists, and
     OUTFILE.events gets "switch elected tryfailover aborts spurious" where
@@ -218,6 +219,8 @@ def failover(name, sports, mport, mpid, rports, mode, outfile, stopfile, timeout
                     counts["aborts"] += 1
                 elif ch == "+failover-end" and "end" not in t:
                     t["end"] = now - t0
+                elif ch == "+sdown" and msg.startswith("master ") and "sdown" not in t:
+                    t["sdown"] = now - t0
         # polls (a new connection where the last one was closed: the
         # promotion kills the replicas' normal clients)
         if not written:
@@ -269,8 +272,9 @@ def failover(name, sports, mport, mpid, rports, mode, outfile, stopfile, timeout
                 if newport is None and agreed:
                     newport = list(agreed.values())[0]
                 with open(outfile, "w") as f:
-                    f.write("%s %s %s %s %s\n" % tuple(
-                        [ms(t[k]) if k in t else "-" for k in ("writes", "sentinels", "replica", "end")]
+                    f.write("%s %s %s %s %s %s\n" % tuple(
+                        [ms(t[k]) if k in t else "-"
+                         for k in ("sdown", "writes", "sentinels", "replica", "end")]
                         + [newport if newport else "-"]))
                 open(outfile + ".done", "w").close()
                 written = True
