@@ -673,6 +673,18 @@ decide_election_timed_out(const struct sentinel_state *st,
 	return now - m->failover_start_time > t;
 }
 
+/*
+ * The master answered a PING again while we were still electing: nothing
+ * has been promoted, so nothing needs undoing, and a promotion now would
+ * only replace a working master and lose its latest writes.
+ */
+bool
+decide_failover_master_back(const struct instance *m)
+{
+	return m->failover_state == FO_WAIT_START &&
+	    (m->flags & (INST_FORCE_FAILOVER | INST_S_DOWN)) == 0;
+}
+
 /* Without a predicate, the INST_DISCONNECTED flag tells. */
 static bool
 is_connected(const struct instance *ri, bool (*connected)(const struct instance *))

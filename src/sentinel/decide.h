@@ -191,6 +191,12 @@ bool	decide_election_timed_out(const struct sentinel_state *st, const struct ins
 	    int64_t now);
 
 /*
+ * Beyond Redis: a failover that has promoted nobody (still electing) stops
+ * when the master answers again (no SDOWN any more); a forced one goes on.
+ */
+bool	decide_failover_master_back(const struct instance *m);
+
+/*
  * Redis's replica choice: not SDOWN/ODOWN, link connected (the caller
  * passes a predicate), last valid PING reply within 5 x ping period,
  * priority != 0, INFO younger than 5 x ping period (master SDOWN) else

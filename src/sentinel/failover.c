@@ -145,6 +145,12 @@ check_election(struct instance *m, int64_t now)
 	const char *leader;
 	int ch = 0;
 
+	if (decide_failover_master_back(m)) {
+		abort_failover(m, "-failover-abort-master-back");
+		/* Not a failed attempt: should it go down again, no 2 x failover-timeout wait. */
+		m->failover_start_time = 0;
+		return;
+	}
 	if (m->failover_state != FO_WAIT_START || now < m->failover_start_time)
 		return;
 	if (m->failover_votes_asked == 0) {

@@ -2,7 +2,7 @@
 
 Each process gets an address of its own in 127.S.0.0/24 (S from the PID,
 so that two runs do not meet): the master 127.S.0.11, the replicas .12 and
-.13, our sentinels .21, .22 and .23. Every one of them binds its address and
+.13, our sentinels .21, .22, .23 (and .24, .25). Every one of them binds its address and
 makes its outgoing connections from it (bind-source-addr), so that a
 firewall rule on addresses cuts exactly the links between two groups. The
 rules live in an nftables table of this process's own (inet
@@ -18,7 +18,12 @@ Cases, each against sentinel-kv and real redis-server (SCN_SERVERS):
      the other two sentinels promote a replica; the old master stops
      acknowledging writes within max-lag + 1.5 s of the cut; once healed it
      is demoted to a replica of the new master (the time from the heal is
-     printed) and all three sentinels name the new master.
+     printed) and all three sentinels name the new master;
+  3. five sentinels (quorum 2) lose the master and are split into pairs
+     and one alone: a pair reaches ODOWN and starts a failover that cannot
+     be elected; when the master answers again the attempt stops at once
+     (-failover-abort-master-back) rather than at the election timeout,
+     and nobody is promoted.
 
 Needs root and nft (nftables); otherwise every case is skipped. Standard
 library only. SENTINEL_BIN, SENTINEL_KV_BIN, REDIS_SERVER_BIN name the
@@ -102,22 +107,29 @@ class Net:
 
     def __init__(self):
         self.table = "sentinel_part_%d" % os.getpid()
+        self.chains = []
         self.nft("add", "table", "inet", self.table)
         _tables.append(self.table)
-        self.nft("add", "chain", "inet", self.table, "out",
-                 "{ type filter hook output priority 0 ; policy accept ; }")
 
     def nft(self, *args):
         subprocess.run(["nft"] + list(args), check=True)
 
-    def cut(self, a, b):
+    def cut(self, a, b, chain="out"):
+        """Drops a <-> b; the rules of one chain are healed together."""
+        if chain not in self.chains:
+            self.nft("add", "chain", "inet", self.table, chain,
+                     "{ type filter hook output priority 0 ; policy accept ; }")
+            self.chains.append(chain)
         sa = "{ %s }" % ", ".join(a)
         sb = "{ %s }" % ", ".join(b)
-        self.nft("add", "rule", "inet", self.table, "out", "ip", "saddr", sa, "ip", "daddr", sb, "drop")
-        self.nft("add", "rule", "inet", self.table, "out", "ip", "saddr", sb, "ip", "daddr", sa, "drop")
+        self.nft("add", "rule", "inet", self.table, chain, "ip", "saddr", sa, "ip", "daddr", sb, "drop")
+        self.nft("add", "rule", "inet", self.table, chain, "ip", "saddr", sb, "ip", "daddr", sa, "drop")
 
-    def heal(self):
-        self.nft("flush", "chain", "inet", self.table, "out")
+    def heal(self, chain=None):
+        """Empties one chain, or all."""
+        for c in self.chains:
+            if chain is None or c == chain:
+                self.nft("flush", "chain", "inet", self.table, c)
 
     def close(self):
         subprocess.run(["nft", "delete", "table", "inet", self.table], stderr=subprocess.DEVNULL)
@@ -193,15 +205,18 @@ class Node:
 
 
 class Cluster:
-    """A master, two replicas and three sentinels, each on its own address."""
+    """A master, two replicas and nsent sentinels (3 or 5), each on its own address."""
 
     def __init__(self, kind, sbin, srvbin, server_args=(), sentinel_lines=(), sentinel_argv=None,
-                 tune=True):
+                 tune=True, nsent=3):
         self.dir = tempfile.mkdtemp(prefix="partition-%s-" % kind)
         _dirs.append(self.dir)
         sub = 20 + os.getpid() % 200
         self.addr = {k: "127.%d.0.%d" % (sub, n) for k, n in
-                     (("m", 11), ("r1", 12), ("r2", 13), ("s1", 21), ("s2", 22), ("s3", 23))}
+                     (("m", 11), ("r1", 12), ("r2", 13))}
+        for i in range(nsent):
+            self.addr["s%d" % (i + 1)] = "127.%d.0.%d" % (sub, 21 + i)
+        self.nsent = nsent
         self.kind = kind
         self.servers = []
         self.sentinels = []
@@ -212,7 +227,7 @@ class Cluster:
         self.servers.append(m)
         for k in ("r1", "r2"):
             self.servers.append(self.server(k, srvbin, server_args, m))
-        for k in ("s1", "s2", "s3"):
+        for k in ["s%d" % (i + 1) for i in range(nsent)]:
             self.sentinels.append(self.sentinel(k, sbin, m, sentinel_lines, sentinel_argv, tune))
         for s in self.sentinels:
             self.subs.append(subscribe(s.port, s.addr))
@@ -296,7 +311,7 @@ class Cluster:
         want = None
         for i, s in enumerate(self.sentinels):
             m = pairs(s.cmd("SENTINEL", "MASTER", NAME))
-            if m.get("flags") != "master" or m.get("num-other-sentinels") != "2":
+            if m.get("flags") != "master" or m.get("num-other-sentinels") != str(self.nsent - 1):
                 self.why = "s%d: master flags %s, %s other sentinels" % (
                     i + 1, m.get("flags"), m.get("num-other-sentinels"))
                 return None
@@ -455,6 +470,9 @@ def case_master_cut_off(cl, net):
     # promoted from, so no hello of a newer failover can be on its way.
     who = " %s %d " % (m.addr, m.port)
     gaps = []
+    # The event may come after the server's new role showed.
+    wait_for(lambda: [i for i in range(3) if [x for x in cl.seen(i, "+convert-to-slave", t1) if who in x]],
+             2.0)
     for i in range(3):
         seen = [(t, ch) for t, ch, msg in cl.ev[i] if t >= t1 and who in msg]
         conv = [t for t, ch in seen if ch == "+convert-to-slave"]
@@ -473,11 +491,74 @@ def case_master_cut_off(cl, net):
     return ok
 
 
+def case_master_back(cl, net):
+    """
+    Five sentinels, quorum 2: all lose the master, and they are split into
+    pairs {s1 s2} {s3 s4} and {s5} alone. A pair agrees on ODOWN and starts
+    a failover, but no one can gather the 3 votes of a majority: the
+    election hangs (failover-timeout 10 s, so it would give up only after
+    10 s). The master comes back: the failover stops at once with
+    -failover-abort-master-back, and nobody is promoted.
+    """
+    ok = True
+    m = cl.servers[0]
+    sents = ["s%d" % (i + 1) for i in range(5)]
+    t0 = time.monotonic()
+    for grp in (("s1", "s2"), ("s3", "s4"), ("s5",)):
+        net.cut(cl.hosts(*grp), [cl.addr[k] for k in sents if k not in grp], "groups")
+    net.cut(cl.hosts("m"), cl.hosts(*sents), "master")
+    tried = wait_for(lambda: [i for i in range(5) if cl.seen(i, "+try-failover", t0)])
+    if not tried:
+        diag("no sentinel started a failover")
+        return False
+    # Past the election's rank delays: the attempts are waiting for votes.
+    end = time.monotonic() + 0.5
+    while time.monotonic() < end:
+        cl.pump()
+        time.sleep(0.02)
+    for i in range(5):
+        if cl.seen(i, "+elected-leader", t0):
+            diag("s%d was elected without a majority" % (i + 1))
+            ok = False
+    # Still electing: the last of their +try-failover and -failover-abort-* is a try.
+    cl.pump()
+    tried = [i for i in range(5) if [ch for t, ch, _ in cl.ev[i] if t >= t0 and
+             (ch == "+try-failover" or ch.startswith("-failover-abort"))][-1:] == ["+try-failover"]]
+    if not tried:
+        diag("no attempt is still waiting for votes")
+        return False
+    t1 = time.monotonic()
+    net.heal("master")
+
+    def stopped():
+        return all(cl.seen(i, "-failover-abort-master-back", t1) for i in tried)
+    if wait_for(stopped, 5.0):
+        diag("attempts by %s stopped %.0f ms after the master came back"
+             % (" ".join("s%d" % (i + 1) for i in tried), (time.monotonic() - t1) * 1000))
+    else:
+        diag("the failover did not stop when the master came back: %r"
+             % [(i + 1, cl.seen(i, "-failover-abort-master-back", t1),
+                 cl.seen(i, "-failover-abort-not-elected", t1)) for i in tried])
+        ok = False
+    for i in range(5):
+        for ev in ("+elected-leader", "+promoted-slave", "+switch-master"):
+            if cl.seen(i, ev, t0):
+                diag("s%d sent %s" % (i + 1, ev))
+                ok = False
+    if cl.role(m)[0] != "master":
+        diag("the master is no longer one: %r" % (cl.role(m),))
+        ok = False
+    net.heal()
+    return ok
+
+
 CASES = (
-    ("a sentinel cut off from the others never fails over", case_lone_sentinel, ()),
+    ("a sentinel cut off from the others never fails over", case_lone_sentinel, {}),
     ("a master cut off with its sentinel is replaced; healed, it is demoted; "
      "min-replicas-max-lag bounds what it acknowledges", case_master_cut_off,
-     ("--min-replicas-to-write", "1", "--min-replicas-max-lag", "1")),
+     {"server_args": ("--min-replicas-to-write", "1", "--min-replicas-max-lag", "1")}),
+    ("an election without a majority stops when the master answers again", case_master_back,
+     {"nsent": 5, "sentinel_lines": ("sentinel failover-timeout %s 10000" % NAME,)}),
 )
 
 
@@ -633,7 +714,7 @@ def main():
         exclusive()
     n = 0
     failed = 0
-    for desc, fn, args in CASES:
+    for desc, fn, kw in CASES:
         for kind, srv in ks:
             n += 1
             title = "%s [%s]" % (desc, kind)
@@ -647,7 +728,7 @@ def main():
             ok = False
             try:
                 net = Net()
-                cl = Cluster(kind, sbin, srv, server_args=args)
+                cl = Cluster(kind, sbin, srv, **kw)
                 if not wait_for(cl.settled, 20):
                     diag("the sentinels did not settle")
                     cl.dump()

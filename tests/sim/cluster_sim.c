@@ -610,6 +610,11 @@ check_election(struct sim *s, int i)
 	const char *leader;
 	int ch = 0;
 
+	if (decide_failover_master_back(m)) {
+		abort_fo(s, i, "-failover-abort-master-back");
+		m->failover_start_time = 0;
+		return;
+	}
 	if (m->failover_state != FO_WAIT_START || now < m->failover_start_time)
 		return;
 	if (m->failover_votes_asked == 0) {

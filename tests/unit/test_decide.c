@@ -1308,6 +1308,30 @@ test_election_timeout(void **state)
 	inst_free(m);
 }
 
+/* Still electing and the master answers again: stop; not once past it, not a forced one. */
+static void
+test_master_back(void **state)
+{
+	struct instance		*m = master_new(2, 2);
+
+	(void)state;
+	m->failover_state = FO_WAIT_START;
+	m->flags = INST_FAILOVER_IN_PROGRESS | INST_S_DOWN | INST_O_DOWN;
+	assert_false(decide_failover_master_back(m));
+	m->flags &= ~INST_S_DOWN;
+	assert_true(decide_failover_master_back(m));
+	m->flags |= INST_FORCE_FAILOVER;
+	assert_false(decide_failover_master_back(m));
+	m->flags &= ~INST_FORCE_FAILOVER;
+	for (int st = FO_SELECT_SLAVE; st <= FO_UPDATE_CONFIG; st++) {
+		m->failover_state = (enum failover_state)st;
+		assert_false(decide_failover_master_back(m));
+	}
+	m->failover_state = FO_NONE;
+	assert_false(decide_failover_master_back(m));
+	inst_free(m);
+}
+
 static void
 test_select_exclusions(void **state)
 {
@@ -1741,6 +1765,7 @@ main(void)
 		cmocka_unit_test(test_failover_start),
 		cmocka_unit_test(test_failover_start_forced),
 		cmocka_unit_test(test_election_timeout),
+		cmocka_unit_test(test_master_back),
 		cmocka_unit_test(test_select_exclusions),
 		cmocka_unit_test(test_select_order),
 		cmocka_unit_test(test_reconf_parallel_1),
