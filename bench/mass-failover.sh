@@ -29,6 +29,7 @@
 #   FT       failover-timeout (default 10000)
 #   ROUNDS   rounds per kind (default 1)
 #   TIMEOUT  seconds a round may take (default 60)
+#   PERF     =1: perf record -g of our three sentinels through each storm
 
 set -u
 me=mass-failover
@@ -105,7 +106,20 @@ round() {
 		echo "m$i ${mpids[i]} ${rports[i]}"
 	done >"$dir/spec"
 	out=$dir/mass.out
+	# PERF=1: a CPU profile of our sentinels through the storm (perf record -g).
+	local perf_pid=
+	if [ -n "${PERF:-}" ] && [ "$k" = ours ] && command -v perf >/dev/null 2>&1; then
+		perf record -q -g -o "$tmp/perf.$n_round.data" -p "$(IFS=,; echo "${spids[*]}")" \
+		    >/dev/null 2>&1 &
+		perf_pid=$!
+		sleep 0.5
+	fi
 	probe mass "$list" "$dir/spec" "$TIMEOUT" >"$out" 2>"$dir/mass.err"
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid" 2>/dev/null
+		wait "$perf_pid" 2>/dev/null
+		echo "  profile: perf report -i $tmp/perf.$n_round.data (KEEP_TMP=1 keeps it)" >&2
+	fi
 	awk -v d="$D" '$2 ~ /^[0-9.]+$/ && $1 ~ /^m/ { print $2 - d }' "$out" | sort -g >"$dir/times"
 	local n first med last stall tries aborts tilt missing
 	n=$(wc -l <"$dir/times")

@@ -318,6 +318,7 @@ instance_free(struct instance *i)
 	free(i->auth_user);
 	free(i->notification_script);
 	free(i->client_reconfig_script);
+	free(i->sc_text);
 	free(i);
 }
 

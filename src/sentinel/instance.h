@@ -70,6 +70,13 @@ struct instance {
 	char		*ip;		/* numeric address we connect to */
 	int		 port;
 	char		 runid[RUNID_LEN + 1];	/* "" when unknown */
+	/*
+	 * Masters: the lines the last config rewrite gave this master, and
+	 * the file model they were written to (sconf.c skips a master whose
+	 * lines have not changed since).
+	 */
+	char		*sc_text;
+	unsigned	 sc_model;
 	/* master_replid and master_replid2 of the last INFO, "" when none. */
 	char		 replid[RUNID_LEN + 1];
 	char		 replid2[RUNID_LEN + 1];

@@ -29,6 +29,7 @@
 #include "acl.h"
 #include "buf.h"
 #include "conf.h"
+#include "hmap.h"
 #include "instance.h"
 #include "log.h"
 #include "match.h"
@@ -44,6 +45,9 @@
 struct sconf		 sconf;
 
 static struct conf_file	*sc_file;
+/* Counts the file models made: a master's cached lines (sc_text) belong to one. */
+static unsigned		 sc_model = 1;
+static void		 sc_index_drop(void);
 static bool		 sc_dirty_flag;
 static const char	*sc_where;	/* "file:line" of the line being applied */
 
@@ -1168,6 +1172,7 @@ sconf_load(const char *path, int argc, char **argv, char **err)
 	free(dir);
 
 	sc_file = conf_file_new(sconf.path);
+	sc_model++;
 	if (conf_file_read(sc_file, false, &e) != 0) {
 		*err = e;
 		return -1;
@@ -1222,6 +1227,8 @@ sconf_free(void)
 {
 	conf_file_free(sc_file);
 	sc_file = NULL;
+	sc_model++;
+	sc_index_drop();
 	sc_cmdline_clear();
 	sc_server_defaults();
 }
@@ -1758,12 +1765,60 @@ sc_replace(struct conf_file *cf, const char *kind, const char *master,
 	want->n = 0;
 }
 
+/*
+ * The (kind, master) pairs the file sets, taken once per rewrite: a pair
+ * is only ever changed by its own sc_replace(), so the index stays right
+ * for the pairs not rewritten yet. Without it, asking for every master and
+ * kind scanned the whole file each time (quadratic in the masters: with
+ * 100 masters failing over at once, half the sentinel's CPU).
+ */
+static struct hmap	sc_index;
+static bool		sc_indexed;
+
+static size_t
+sc_index_key(char *out, size_t cap, const char *kind, const char *master)
+{
+	int	n = snprintf(out, cap, "%s%c%s", kind, 1, master != NULL ? master : "");
+
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static void
+sc_index_build(const struct conf_file *cf)
+{
+	char	key[512];
+	size_t	i;
+
+	hmap_clear(&sc_index, NULL);
+	for (i = 0; i < cf->nlines; i++) {
+		const char	*kind, *master;
+		bool		 created;
+
+		if (sc_line_kind(&cf->lines[i], &kind, &master))
+			hmap_insert(&sc_index, key, sc_index_key(key, sizeof key, kind, master),
+			    &created);
+	}
+	sc_indexed = true;
+}
+
+static void
+sc_index_drop(void)
+{
+	hmap_clear(&sc_index, NULL);
+	sc_indexed = false;
+}
+
 /* Is there a line for (kind, master) in the file? */
 static bool
 sc_present(const struct conf_file *cf, const char *kind, const char *master)
 {
-	size_t	i;
+	char	key[512];
+	size_t	i, n;
 
+	n = sc_index_key(key, sizeof key, kind, master);
+	/* A name too long for the key is looked for in the file. */
+	if (sc_indexed && n < sizeof key - 1)
+		return hmap_find(&sc_index, key, n) != NULL;
 	for (i = 0; i < cf->nlines; i++) {
 		if (sc_line_is(&cf->lines[i], kind, master))
 			return true;
@@ -1788,26 +1843,58 @@ sc_rewrite_globals(const char *const *kinds, size_t n)
 	}
 }
 
-/* Rewrite every line of master m. */
+/*
+ * Rewrite every line of master m. The lines are made first; when they are
+ * what the last rewrite gave this master in this same file model, the
+ * model holds them already and the file is not searched at all.
+ */
 static void
-sc_rewrite_master(const struct instance *m)
+sc_rewrite_master(struct instance *m)
 {
-	struct sc_lines		want = { NULL, 0 };
+	struct sc_lines		want[ARRAY_SIZE(sc_master_kinds)];
 	struct sc_cursor	cur = { NULL };
-	size_t			i;
+	struct buf		text;
+	size_t			i, j;
 
 	if (sc_cmdline_has(m->name, "monitor"))
 		return;		/* defined on the command line: not saved */
+	buf_init(&text);
+	memset(want, 0, sizeof want);
 	for (i = 0; i < ARRAY_SIZE(sc_master_kinds); i++) {
 		const struct sc_kind	*k = &sc_master_kinds[i];
 
-		if (sc_cmdline_has(m->name, k->name))
+		if (sc_cmdline_has(m->name, k->name)) {
+			buf_appends(&text, "\001skip\n");
 			continue;
-		k->fn(m, sc_present(sc_file, k->name, m->name), &want);
+		}
+		k->fn(m, sc_present(sc_file, k->name, m->name), &want[i]);
+		buf_appends(&text, "\001kind\n");
+		for (j = 0; j < want[i].n; j++) {
+			buf_appends(&text, want[i].v[j]);
+			buf_appends(&text, "\n");
+		}
+	}
+	buf_append(&text, "", 1);
+	if (m->sc_text != NULL && m->sc_model == sc_model && strcmp(m->sc_text, text.data) == 0) {
+		for (i = 0; i < ARRAY_SIZE(sc_master_kinds); i++) {
+			for (j = 0; j < want[i].n; j++)
+				free(want[i].v[j]);
+			free(want[i].v);
+		}
+		buf_free(&text);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(sc_master_kinds); i++) {
+		if (sc_cmdline_has(m->name, sc_master_kinds[i].name))
+			continue;
 		/* A kind the file lacks goes to the end, as Redis appends it. */
 		cur.anchor = NULL;
-		sc_replace(sc_file, k->name, m->name, &want, &cur);
+		sc_replace(sc_file, sc_master_kinds[i].name, m->name, &want[i], &cur);
 	}
+	free(m->sc_text);
+	m->sc_text = xstrdup(text.data);
+	m->sc_model = sc_model;
+	buf_free(&text);
 }
 
 /* Remove the lines of masters no longer monitored. */
@@ -1848,11 +1935,13 @@ sconf_rewrite(char **err)
 		*err = xstrdup("no configuration file loaded");
 		return -1;
 	}
+	sc_index_build(sc_file);
 	sc_rewrite_globals(head, ARRAY_SIZE(head));
 	for (i = 0; i < sentinel.nmasters; i++)
 		sc_rewrite_master(sentinel.masters[i]);
 	sc_rewrite_forget();
 	sc_rewrite_globals(tail, ARRAY_SIZE(tail));
+	sc_index_drop();
 	if (conf_file_write(sc_file, &fallback, &e) != 0) {
 		log_warning("WARNING: Sentinel was not able to save the new configuration "
 		    "on disk!!!: %s", e);

@@ -936,6 +936,60 @@ test_rewrite_state_changes(void **state)
 	assert_null(sentinel.announce_ip);
 }
 
+/*
+ * Rewrites one after another: a master whose lines have not changed is
+ * left as it is (sconf.c skips it), one that changed is rewritten, and a
+ * master removed and monitored again under the same name gets its lines
+ * back (its cached lines went with the old instance).
+ */
+static void
+test_rewrite_again(void **state)
+{
+	struct instance	*a, *b;
+	char		*first, *text;
+
+	UNUSED(state);
+	load_ok("sentinel myid " MYID_A "\n"
+	    "sentinel monitor a 127.0.0.1 6379 2\n"
+	    "sentinel monitor b 127.0.0.1 7379 2\n");
+	a = instance_master_find("a");
+	b = instance_master_find("b");
+	instance_replica_add(a, "127.0.0.1", 6380);
+	rewrite_ok();
+	first = test_slurp(test_conf);
+	assert_true(has_line(first, "sentinel known-replica a 127.0.0.1 6380"));
+	/* Nothing changed: the same file. */
+	rewrite_ok();
+	text = test_slurp(test_conf);
+	assert_string_equal(text, first);
+	free(text);
+	/* b changes, a does not. */
+	b->config_epoch = 7;
+	instance_replica_add(b, "127.0.0.1", 7380);
+	rewrite_ok();
+	text = test_slurp(test_conf);
+	assert_true(has_line(text, "sentinel config-epoch b 7"));
+	assert_true(has_line(text, "sentinel known-replica b 127.0.0.1 7380"));
+	assert_true(has_line(text, "sentinel known-replica a 127.0.0.1 6380"));
+	free(text);
+	/* a goes, then comes back with the same name. */
+	sconf_forget_master(a);
+	instance_master_remove(a);
+	rewrite_ok();
+	text = test_slurp(test_conf);
+	assert_null(strstr(text, "monitor a "));
+	assert_null(strstr(text, "known-replica a "));
+	free(text);
+	a = instance_master_new("a", "127.0.0.1", "127.0.0.1", 6379, 2);
+	assert_non_null(a);
+	rewrite_ok();
+	text = test_slurp(test_conf);
+	assert_true(has_line(text, "sentinel monitor a 127.0.0.1 6379 2"));
+	assert_true(has_line(text, "sentinel config-epoch b 7"));
+	free(text);
+	free(first);
+}
+
 /* A failed save reports the error and changes nothing. */
 static void
 test_rewrite_failure(void **state)
@@ -1108,6 +1162,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_redis70_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_known_slave_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_state_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewrite_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_get_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_master_set, setup, teardown),
