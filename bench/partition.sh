@@ -32,6 +32,16 @@
 #   undemoted_heals  heals that ended with it still a master
 # ROUNDS runs of each, ours first, alternating.
 #
+# Then ISOLATE_MS (default 10000): the master and the sentinel beside it
+# cut off once for that long while a client on 127.0.0.1 (which no rule
+# names) writes to the master one SET at a time, then healed:
+#   failover_ms            the two others name a new master (from the cut)
+#   acked_during_cut       writes the old master acknowledged while cut off
+#   acked_after_heal       ... and after the heal, until it became a replica
+#                          (all lost: the new master never gets them)
+#   demoted_after_heal_ms  from the heal to role:slave on the old master
+#                          (target: <= 200)
+#
 # Environment: see bench/sentinel-lib.sh, and
 #   CYCLES   cut/heal episodes per run (default 10: 30 s)
 #   CUT      ms cut off (default 1500)    HEAL  ms healed (default 1500)
@@ -47,7 +57,8 @@ CUT=${CUT:-1500}
 HEAL=${HEAL:-1500}
 D=${D:-1000}
 ROUNDS=${ROUNDS:-1}
-need_positive CYCLES CUT HEAL D ROUNDS
+ISOLATE_MS=${ISOLATE_MS:-10000}
+need_positive CYCLES CUT HEAL D ROUNDS ISOLATE_MS
 need_bins nft
 if [ "$(id -u)" != 0 ]; then
 	echo "$me: needs root (nft)" >&2
@@ -75,12 +86,25 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 
+for r in $(seq 1 "$ROUNDS"); do
+	for k in $kinds; do
+		if [ "$k" = ours ]; then bin=$sentinel_bin; else bin=$redis_sentinel_bin; fi
+		printf '%-6s isolated %d ms, round %d: ' "$k" "$ISOLATE_MS" "$r"
+		TMPDIR=$tmp python3 "$top/tests/integration/partition.py" isolate "$server" "$srv_bin" \
+		    "$ISOLATE_MS" "$D" 30 "$bin" 2>"$tmp/ierr.$k.$r" | tee -a "$tmp/out.$k"
+		if [ "${PIPESTATUS[0]}" != 0 ]; then
+			echo "(failed)"
+			tail -20 "$tmp/ierr.$k.$r" >&2
+		fi
+	done
+done
+
 echo
 printf '%-24s %10s %15s\n' "" ours redis-sentinel
-for f in failovers max_per_episode max_masters three_masters_ms epoch_reuse final_masters one_master_ms settled_ms demote_median_ms demote_max_ms undemoted_heals; do
+for f in failovers max_per_episode max_masters three_masters_ms epoch_reuse final_masters one_master_ms settled_ms demote_median_ms demote_max_ms undemoted_heals failover_ms acked_during_cut acked_after_heal demoted_after_heal_ms; do
 	o=$(sed -n "s/.*\\b$f \\([-0-9.]*\\).*/\\1/p" "$tmp/out.ours" 2>/dev/null | sort -n | tail -1)
 	x=$(sed -n "s/.*\\b$f \\([-0-9.]*\\).*/\\1/p" "$tmp/out.redis" 2>/dev/null | sort -n | tail -1)
 	printf '%-24s %10s %15s\n' "$f (max)" "${o:--}" "${x:--}"
 done
 echo "(targets: max_per_episode 1, max_masters <= 2, three_masters_ms 0, epoch_reuse 0, final_masters 1,
- demote_max_ms <= 200, undemoted_heals 0)"
+ demote_max_ms <= 200, undemoted_heals 0, demoted_after_heal_ms <= 200)"

@@ -50,6 +50,21 @@
 #define TICK_MS			20
 #define IDLE_TICK_MS		100	/* the longest pause between ticks */
 #define CONNECT_TIMEOUT_MS	1000
+/*
+ * A link that is down is tried again this often (or every PING period if
+ * shorter), so that a server back from a partition is seen, and an old
+ * master demoted, within a fraction of a second rather than a second or
+ * more. The pub/sub link waits for the command link, or the PING period,
+ * so a dead server costs one refused connection per try.
+ */
+#define RECONNECT_FAST_MS	100
+/*
+ * Once an instance has been connected to, a connection attempt that takes
+ * many times the last one's time has had its SYN lost (a partition): it is
+ * given up after CONNECT_RTT_FACTOR times that, at least RECONNECT_FAST_MS,
+ * and a fresh one is tried.
+ */
+#define CONNECT_RTT_FACTOR	8
 
 /* One command link per peer sentinel runid. */
 struct peer {
@@ -59,6 +74,7 @@ struct peer {
 	struct link	*cmd;
 	int		 refcount;
 	int64_t		 last_reconnect;
+	int64_t		 connect_ms;	/* how long the last connection took; -1: never */
 	int64_t		 last_ping_sent;
 	int64_t		 last_pub_time;
 	struct peer	*next;
@@ -73,6 +89,8 @@ struct shell {
 	int64_t		 last_pub_time;
 	int64_t		 last_ask_sent;
 	int64_t		 last_reconnect;
+	int64_t		 last_pubsub_reconnect;
+	int64_t		 connect_ms;	/* how long the last connection took; -1: never */
 	int64_t		 pubsub_last_msg;
 	int64_t		 next_due;	/* periodic work: nothing to do before */
 	struct resolve_req *lookup;	/* a host name being looked up */
@@ -196,6 +214,7 @@ shell_of(struct instance *ri)
 	if (ri->shell == NULL) {
 		ri->shell = xcalloc(1, sizeof *ri->shell);
 		ri->shell->ri = ri;
+		ri->shell->connect_ms = -1;
 	}
 	return ri->shell;
 }
@@ -210,6 +229,7 @@ peer_get(const char *runid, const char *ip, int port)
 			break;
 	if (p == NULL) {
 		p = xcalloc(1, sizeof *p);
+		p->connect_ms = -1;
 		snprintf(p->runid, sizeof p->runid, "%s", runid);
 		p->cmd = link_new(LINK_CMD, &peer_hooks, p);
 		p->next = peers;
@@ -762,6 +782,8 @@ cmd_connected(struct link *l)
 
 	if (ri == NULL)
 		return;
+	if (l == ri->shell->cmd && ri->shell->last_reconnect != 0)
+		ri->shell->connect_ms = loop_now_ms() - ri->shell->last_reconnect;
 	ri->link_down_since = 0;
 	ri->link_connected_since = loop_now_ms();
 	send_auth(l, ri);
@@ -861,6 +883,9 @@ peer_connected(struct link *l)
 {
 	struct peer *p = link_owner(l);
 	struct instance *any = NULL;
+
+	if (p->last_reconnect != 0)
+		p->connect_ms = loop_now_ms() - p->last_reconnect;
 
 	for (size_t i = 0; i < sentinel.nmasters && any == NULL; i++)
 		for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++)
@@ -1007,6 +1032,26 @@ monitor_process_hello(const char *msg, size_t len)
 
 /* --- the periodic work ------------------------------------------------------------ */
 
+static int64_t
+reconnect_every(void)
+{
+	return sentinel.ping_period < RECONNECT_FAST_MS ? sentinel.ping_period : RECONNECT_FAST_MS;
+}
+
+/* The connect timeout for an instance whose last connection took connect_ms. */
+static int64_t
+connect_timeout(int64_t connect_ms)
+{
+	int64_t t;
+
+	if (connect_ms < 0)
+		return CONNECT_TIMEOUT_MS;
+	t = CONNECT_RTT_FACTOR * connect_ms;
+	if (t < RECONNECT_FAST_MS)
+		t = RECONNECT_FAST_MS;
+	return t < CONNECT_TIMEOUT_MS ? t : CONNECT_TIMEOUT_MS;
+}
+
 static void
 reconnect(struct instance *ri, int64_t now)
 {
@@ -1021,44 +1066,66 @@ reconnect(struct instance *ri, int64_t now)
 		struct peer *p = s->peer;
 
 		if (p != NULL && !link_is_connected(p->cmd) && !link_is_connecting(p->cmd) &&
-		    now - p->last_reconnect >= sentinel.ping_period) {
+		    now - p->last_reconnect >= reconnect_every()) {
 			p->last_reconnect = now;
 			if (link_connect(p->cmd, p->ip, p->port, sconf.bind_source_addr,
-			    CONNECT_TIMEOUT_MS) < 0)
+			    connect_timeout(p->connect_ms)) < 0)
 				mark_down(ri, NULL);
 		}
 		return;
 	}
-	if (now - s->last_reconnect < sentinel.ping_period)
-		return;
-	if (!link_is_connected(s->cmd) && !link_is_connecting(s->cmd)) {
+	if (!link_is_connected(s->cmd) && !link_is_connecting(s->cmd) &&
+	    now - s->last_reconnect >= reconnect_every()) {
 		s->last_reconnect = now;
 		if (link_connect(s->cmd, ri->ip, ri->port, sconf.bind_source_addr,
-		    CONNECT_TIMEOUT_MS) < 0 && ri->link_down_since == 0)
+		    connect_timeout(s->connect_ms)) < 0 && ri->link_down_since == 0)
 			ri->link_down_since = now;
 	}
-	if (!link_is_connected(s->pubsub) && !link_is_connecting(s->pubsub)) {
-		s->last_reconnect = now;
-		link_connect(s->pubsub, ri->ip, ri->port, sconf.bind_source_addr, CONNECT_TIMEOUT_MS);
+	if (!link_is_connected(s->pubsub) && !link_is_connecting(s->pubsub) &&
+	    (link_is_connected(s->cmd) ? now - s->last_pubsub_reconnect >= reconnect_every() :
+	    now - s->last_pubsub_reconnect >= sentinel.ping_period)) {
+		s->last_pubsub_reconnect = now;
+		link_connect(s->pubsub, ri->ip, ri->port, sconf.bind_source_addr,
+		    connect_timeout(s->connect_ms));
 	}
 }
 
-/* Links that are up but dead (a frozen server) are closed, as Redis does. */
+/*
+ * Is link l to ri old enough to be given up? As Redis: once it has been up
+ * for min-reconnect-period. Beyond Redis: also once ri is SDOWN and the
+ * link has been up for down-after: a link cut by a partition stays
+ * "connected" while TCP backs off its retransmissions (seconds), and only
+ * a new connection shows at once that the instance is reachable again.
+ */
+static bool
+link_old(const struct instance *ri, const struct link *l, int64_t now)
+{
+	int64_t age = now - link_connected_since(l);
+
+	return age > sentinel.min_link_reconnect_period ||
+	    ((ri->flags & INST_S_DOWN) && age > decide_down_after(&sentinel, ri));
+}
+
+/* Links that are up but dead (a frozen server, a partition) are closed, as Redis does. */
 static void
 kill_idle_links(struct instance *ri, int64_t now)
 {
 	struct shell *s = ri->shell;
 	long long half = decide_down_after(&sentinel, ri) / 2;
+	bool unanswered = ri->act_ping_time != 0 && now - ri->act_ping_time > half &&
+	    now - ri->last_pong_time > half;
 
-	if (ri->type == INST_SENTINEL || s->cmd == NULL)
+	if (ri->type == INST_SENTINEL) {
+		if (s->peer != NULL && link_is_connected(s->peer->cmd) && unanswered &&
+		    (ri->flags & INST_S_DOWN) && link_old(ri, s->peer->cmd, now))
+			link_close(s->peer->cmd, "no reply to PING for down-after");
 		return;
-	if (link_is_connected(s->cmd) &&
-	    now - link_connected_since(s->cmd) > sentinel.min_link_reconnect_period &&
-	    ri->act_ping_time != 0 && now - ri->act_ping_time > half &&
-	    now - ri->last_pong_time > half)
+	}
+	if (s->cmd == NULL)
+		return;
+	if (link_is_connected(s->cmd) && unanswered && link_old(ri, s->cmd, now))
 		link_close(s->cmd, "no reply to PING for down-after/2");
-	if (link_is_connected(s->pubsub) &&
-	    now - link_connected_since(s->pubsub) > sentinel.min_link_reconnect_period &&
+	if (link_is_connected(s->pubsub) && link_old(ri, s->pubsub, now) &&
 	    now - s->pubsub_last_msg > 3 * sentinel.publish_period)
 		link_close(s->pubsub, "no hello for 3 publish periods");
 }

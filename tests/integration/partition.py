@@ -31,6 +31,7 @@ binaries (set by Makefile.am). KEEP_TMP keeps the directories.
 
 Also the engine of bench/partition.sh (see there):
   partition.py flap KIND SERVER_BIN CYCLES CUT_MS HEAL_MS DOWN_AFTER SENTINEL_ARGV...
+  partition.py isolate KIND SERVER_BIN CUT_MS DOWN_AFTER SETTLE_S SENTINEL_ARGV...
 """
 import atexit
 import fcntl
@@ -686,6 +687,58 @@ def flap(kind, srvbin, sentinel_argv, cycles, cut_ms, heal_ms, down_after):
         cl.close()
 
 
+def isolate(kind, srvbin, sentinel_argv, cut_ms, down_after, settle_s):
+    """
+    The master and the sentinel beside it cut off for cut_ms while a client
+    (on 127.0.0.1, which no rule names) writes to the master all along, one
+    SET at a time; then healed. Prints one line (see bench/partition.sh):
+    the failover time, the writes the old master acknowledged during the
+    cut and after the heal (all lost: the new master never gets them), and
+    how long after the heal it became a replica.
+    """
+    global DOWN_AFTER
+    DOWN_AFTER = down_after
+    net = Net()
+    cl = Cluster(kind, None, srvbin, sentinel_argv=sentinel_argv, tune=False)
+    w = None
+    try:
+        if not wait_for(cl.settled, 60):
+            print("error: the sentinels did not settle: %s" % cl.why, file=sys.stderr)
+            return 1
+        m = cl.servers[0]
+        w = Writer(m)
+        w.start()
+        t0 = time.monotonic()
+        net.cut(cl.hosts("m", "s1"), cl.others("m", "s1"))
+        failover = None
+        while time.monotonic() < t0 + cut_ms / 1000.0:
+            if failover is None:
+                a = [cl.addr_of(i) for i in (1, 2)]
+                if a[0] == a[1] and a[0] != (m.addr, m.port):
+                    failover = (time.monotonic() - t0) * 1000
+            time.sleep(0.01)
+        t1 = time.monotonic()
+        net.heal()
+
+        def demoted():
+            return cl.role(m)[0] == "slave"
+        ok = wait_for(demoted, settle_s, 0.002)
+        t2 = time.monotonic()
+        w.halt = True
+        w.join()
+        during = len([t for t, a in w.results if a and t0 <= t < t1])
+        after = len([t for t, a in w.results if a and t1 <= t < t2])
+        print("failover_ms %s acked_during_cut %d acked_after_heal %d demoted_after_heal_ms %s"
+              % ("%.0f" % failover if failover is not None else "-", during, after,
+                 "%.0f" % ((t2 - t1) * 1000) if ok else "-"))
+        return 0
+    finally:
+        if w is not None:
+            w.halt = True
+        net.close()
+        cl.close()
+
+
 def kinds():
     sel = os.environ.get("SCN_SERVERS", "kv,redis").split(",")
     out = []
@@ -752,6 +805,10 @@ def main():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "isolate":
+        # isolate KIND SERVER_BIN CUT_MS DOWN_AFTER SETTLE_S SENTINEL_ARGV...
+        a = sys.argv[2:]
+        sys.exit(isolate(a[0], a[1], a[5:], int(a[2]), int(a[3]), int(a[4])))
     if len(sys.argv) > 1 and sys.argv[1] == "flap":
         # flap KIND SERVER_BIN CYCLES CUT_MS HEAL_MS DOWN_AFTER SENTINEL_ARGV...
         a = sys.argv[2:]
