@@ -65,6 +65,12 @@
  * and a fresh one is tried.
  */
 #define CONNECT_RTT_FACTOR	8
+/*
+ * A connection refused at once means the host answers and nothing listens
+ * (a dead server, not a partition): retried every PING period, as Redis
+ * does, so that dead servers cost little.
+ */
+#define CONNECT_REFUSED_MS	20
 
 /* One command link per peer sentinel runid. */
 struct peer {
@@ -75,6 +81,8 @@ struct peer {
 	int		 refcount;
 	int64_t		 last_reconnect;
 	int64_t		 connect_ms;	/* how long the last connection took; -1: never */
+	bool		 up;		/* connected */
+	bool		 refused;	/* the last attempt failed at once */
 	int64_t		 last_ping_sent;
 	int64_t		 last_pub_time;
 	struct peer	*next;
@@ -91,6 +99,7 @@ struct shell {
 	int64_t		 last_reconnect;
 	int64_t		 last_pubsub_reconnect;
 	int64_t		 connect_ms;	/* how long the last connection took; -1: never */
+	bool		 refused;	/* the last attempt failed at once */
 	int64_t		 pubsub_last_msg;
 	int64_t		 next_due;	/* periodic work: nothing to do before */
 	struct resolve_req *lookup;	/* a host name being looked up */
@@ -784,6 +793,8 @@ cmd_connected(struct link *l)
 		return;
 	if (l == ri->shell->cmd && ri->shell->last_reconnect != 0)
 		ri->shell->connect_ms = loop_now_ms() - ri->shell->last_reconnect;
+	if (l == ri->shell->cmd)
+		ri->shell->refused = false;
 	ri->link_down_since = 0;
 	ri->link_connected_since = loop_now_ms();
 	send_auth(l, ri);
@@ -802,6 +813,9 @@ cmd_disconnected(struct link *l, const char *why)
 		return;
 	ri->shell->next_due = 0;
 	wake();
+	if (l == ri->shell->cmd)
+		ri->shell->refused = ri->link_connected_since == 0 &&
+		    loop_now_ms() - ri->shell->last_reconnect < CONNECT_REFUSED_MS;
 	if (l == ri->shell->cmd) {
 		if (ri->link_down_since == 0)
 			ri->link_down_since = loop_now_ms();
@@ -886,6 +900,8 @@ peer_connected(struct link *l)
 
 	if (p->last_reconnect != 0)
 		p->connect_ms = loop_now_ms() - p->last_reconnect;
+	p->up = true;
+	p->refused = false;
 
 	for (size_t i = 0; i < sentinel.nmasters && any == NULL; i++)
 		for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++)
@@ -917,6 +933,8 @@ peer_disconnected(struct link *l, const char *why)
 	struct peer *p = link_owner(l);
 
 	UNUSED(why);
+	p->refused = !p->up && loop_now_ms() - p->last_reconnect < CONNECT_REFUSED_MS;
+	p->up = false;
 	for_each_peer_instance(p, mark_down, NULL);
 	monitor_rescan();
 }
@@ -1033,8 +1051,10 @@ monitor_process_hello(const char *msg, size_t len)
 /* --- the periodic work ------------------------------------------------------------ */
 
 static int64_t
-reconnect_every(void)
+reconnect_every(bool refused)
 {
+	if (refused)
+		return sentinel.ping_period;
 	return sentinel.ping_period < RECONNECT_FAST_MS ? sentinel.ping_period : RECONNECT_FAST_MS;
 }
 
@@ -1066,7 +1086,7 @@ reconnect(struct instance *ri, int64_t now)
 		struct peer *p = s->peer;
 
 		if (p != NULL && !link_is_connected(p->cmd) && !link_is_connecting(p->cmd) &&
-		    now - p->last_reconnect >= reconnect_every()) {
+		    now - p->last_reconnect >= reconnect_every(p->refused)) {
 			p->last_reconnect = now;
 			if (link_connect(p->cmd, p->ip, p->port, sconf.bind_source_addr,
 			    connect_timeout(p->connect_ms)) < 0)
@@ -1075,14 +1095,14 @@ reconnect(struct instance *ri, int64_t now)
 		return;
 	}
 	if (!link_is_connected(s->cmd) && !link_is_connecting(s->cmd) &&
-	    now - s->last_reconnect >= reconnect_every()) {
+	    now - s->last_reconnect >= reconnect_every(s->refused)) {
 		s->last_reconnect = now;
 		if (link_connect(s->cmd, ri->ip, ri->port, sconf.bind_source_addr,
 		    connect_timeout(s->connect_ms)) < 0 && ri->link_down_since == 0)
 			ri->link_down_since = now;
 	}
 	if (!link_is_connected(s->pubsub) && !link_is_connecting(s->pubsub) &&
-	    (link_is_connected(s->cmd) ? now - s->last_pubsub_reconnect >= reconnect_every() :
+	    (link_is_connected(s->cmd) ? now - s->last_pubsub_reconnect >= reconnect_every(false) :
 	    now - s->last_pubsub_reconnect >= sentinel.ping_period)) {
 		s->last_pubsub_reconnect = now;
 		link_connect(s->pubsub, ri->ip, ri->port, sconf.bind_source_addr,
