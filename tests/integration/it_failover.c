@@ -1175,6 +1175,136 @@ out:
 	return ok;
 }
 
+/*
+ * Quorum 3 of 3: with one sentinel stopped, a dead master is SDOWN for the
+ * two others but never ODOWN, and nothing fails over (six down-after
+ * periods are watched); started again, the third agrees and the failover
+ * happens.
+ */
+static bool
+quorum3(const struct h_target *t, void *arg)
+{
+	struct it_scn sc;
+	char *extra = xasprintf("sentinel failover-timeout mymaster %d\n", FO_TIMEOUT);
+	int64_t end;
+	int np;
+	bool ok = false;
+
+	(void)arg;
+	it_scn_init(&sc, t, "fquorum3", fast_sync);
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, NULL) || !it_sents_start(&sc, 3, extra) ||
+	    !converged(&sc, 2, H_DEADLINE_MS) || !subscribe(&sc.s[0]) || !subscribe(&sc.s[1]) ||
+	    !synced(&sc))
+		goto out;
+	it_sent_stop(&sc.s[2]);
+	h_kill9(sc.m.pid);
+	sc.m.pid = 0;
+	ok = ev_wait(&sc, 0, "+sdown", NULL, H_DEADLINE_MS) &&
+	    ev_wait(&sc, 1, "+sdown", NULL, H_DEADLINE_MS);
+	end = util_mono_ms() + 6 * IT_DOWN_AFTER;
+	while (ok && util_mono_ms() < end) {
+		ev_pump(&sc);
+		for (int i = 0; i < 2; i++)
+			if (ev_count(&sc.s[i].ev, "+odown") != 0 ||
+			    ev_count(&sc.s[i].ev, "+try-failover") != 0) {
+				h_diag("sentinel %d: +odown or +try-failover with 2 of quorum 3", i);
+				ok = false;
+			}
+		usleep(POLL_US);
+	}
+	if (!ok)
+		goto out;
+	if (it_addr_port(sc.s[0].c) != sc.mport || it_addr_port(sc.s[1].c) != sc.mport) {
+		h_diag("the master changed without the quorum");
+		ok = false;
+		goto out;
+	}
+	/* All three: ODOWN at 3/3 and a failover. */
+	if (!it_sent_spawn(&sc.s[2]) || !it_sent_tune(&sc.s[2])) {
+		ok = false;
+		goto out;
+	}
+	if ((np = wait_switch(&sc, 0, sc.mport, FO_DEADLINE_MS)) == -1 ||
+	    (np != sc.r[0].port && np != sc.r[1].port)) {
+		h_diag("no failover once the third sentinel is back (port %d)", np);
+		ok = false;
+		goto out;
+	}
+	/* Some sentinel saw ODOWN (the one back may have led before the others asked again). */
+	ev_pump(&sc);
+	ok = ev_find(&sc.s[0].ev, 0, "+odown", "master mymaster", true) != -1 ||
+	    ev_find(&sc.s[1].ev, 0, "+odown", "master mymaster", true) != -1 ||
+	    wait_file_has(sc.s[2].log, "+odown master mymaster", 1000);
+	if (!ok)
+		h_diag("no +odown before the failover");
+	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
+out:
+	scn_report(&sc, ok);
+	it_scn_free(&sc);
+	free(extra);
+	return ok;
+}
+
+/*
+ * parallel-syncs 1 with three replicas: after the promotion the two others
+ * are pointed at the new master one at a time (the second SLAVEOF is sent
+ * only once the first replica's reconfiguration is done), and all end up
+ * following it.
+ */
+static bool
+psyncs1(const struct h_target *t, void *arg)
+{
+	struct it_scn sc;
+	char *extra = xasprintf("sentinel failover-timeout mymaster %d\n"
+	    "sentinel parallel-syncs mymaster 1\n", FO_TIMEOUT);
+	long sent[2] = { -1, -1 }, done = -1;
+	int np, k = 0;
+	bool ok = false;
+
+	(void)arg;
+	it_scn_init(&sc, t, "fpsyncs", fast_sync);
+	if (!it_master_start(&sc, NULL, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_replica_start(&sc, NULL) || !it_replica_start(&sc, NULL) ||
+	    !it_sents_start(&sc, 2, extra) || !converged(&sc, 3, H_DEADLINE_MS) ||
+	    !subscribe_all(&sc))
+		goto out;
+	for (int i = 0; i < 3; i++)
+		if (!it_wait_follows(sc.r[i].port, sc.mport, H_DEADLINE_MS) ||
+		    !it_wait_caught_up(sc.r[i].port, sc.mport))
+			goto out;
+	{
+		char *r = h_cmd(sc.s[0].c, "SENTINEL", "FAILOVER", "mymaster", NULL);
+
+		ok = it_expect(r, "+OK", "SENTINEL FAILOVER");
+		free(r);
+	}
+	if (!ok || (np = wait_switch(&sc, 0, sc.mport, FO_DEADLINE_MS)) == -1) {
+		ok = false;
+		goto out;
+	}
+	for (int i = 0; i < 3; i++)
+		if (sc.r[i].port != np)
+			ok = it_wait_follows(sc.r[i].port, np, H_DEADLINE_MS) && ok;
+	ok = wait_addr_all(&sc, np, H_DEADLINE_MS) && ok;
+	ev_pump(&sc);
+	/* The order of the leader's events: sent, done, then the next sent. */
+	for (long at = 0; k < 2 && (at = ev_find(&sc.s[0].ev, (size_t)at, "+slave-reconf-sent", NULL,
+	    false)) != -1; at += (long)strcspn(sc.s[0].ev.data + at, "\n"))
+		sent[k++] = at;
+	done = ev_find(&sc.s[0].ev, 0, "+slave-reconf-done", NULL, false);
+	if (k != 2 || done == -1 || !(sent[0] < done && done < sent[1])) {
+		h_diag("with parallel-syncs 1, +slave-reconf-sent %ld and %ld, the first "
+		    "+slave-reconf-done %ld: not one at a time", sent[0], sent[1], done);
+		ok = false;
+	}
+out:
+	scn_report(&sc, ok);
+	it_scn_free(&sc);
+	free(extra);
+	return ok;
+}
+
 /* --- main ----------------------------------------------------------------------- */
 
 /* h_run, or a skip for every kind when there is no sentinel, or when IT_ONLY excludes it. */
@@ -1212,7 +1342,7 @@ main(void)
 		h_ok(false, "%s is executable", it_sentinel_bin);
 		return h_done();
 	}
-	h_plan(8 * h_nkinds());
+	h_plan(10 * h_nkinds());
 	run("kill -9 of the master: automatic failover, the old master returns as a replica",
 	    automatic);
 	run("SENTINEL FAILOVER on a healthy master; -INPROG; -NOGOODSLAVE; client-reconfig-script",
@@ -1223,5 +1353,7 @@ main(void)
 	run("replica-priority 0 is never promoted", prio0);
 	run("the leader crashes after the promotion: restarted, it names the new master", crashed);
 	run("SENTINEL RESET during a failover ends it; the sentinels agree again", reset_during);
+	run("quorum 3 with a sentinel down: no failover; all three up: failover", quorum3);
+	run("parallel-syncs 1 with three replicas: reconfigured one at a time", psyncs1);
 	return h_done();
 }

@@ -17,7 +17,7 @@
 #include "harness.h"
 
 #define IT_NSENT	3	/* our sentinels in a scenario */
-#define IT_NREPS	2	/* replicas at most */
+#define IT_NREPS	3	/* replicas at most */
 #define IT_DOWN_AFTER	500	/* ms, sentinel down-after-milliseconds */
 #define IT_POLL_US	20000	/* it_poll_us unless a test sets it */
 
