@@ -297,6 +297,8 @@ main(int argc, char **argv)
 	loop_every(srv.hz > 0 ? 1000 / srv.hz : 100, cron, NULL);
 	log_notice("Ready to accept connections");
 	proc_notify("READY=1");
+	proc_notify_status("Ready to accept connections");
+	proc_watchdog_start();
 	loop_run();
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "loop.h"
 #include "proc.h"
 #include "util.h"
 
@@ -93,6 +94,52 @@ proc_notify(const char *state)
 	}
 	close(fd);
 #endif
+}
+
+long long
+proc_watchdog_usec(void)
+{
+	const char	*v = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	long long	 usec, p;
+
+	if (v == NULL || !util_parse_ll(v, strlen(v), &usec) || usec <= 0)
+		return 0;
+	if (pid != NULL && (!util_parse_ll(pid, strlen(pid), &p) || p != (long long)getpid()))
+		return 0;
+	return usec;
+}
+
+static void
+watchdog_ping(void *unused)
+{
+	(void)unused;
+	proc_notify("WATCHDOG=1");
+}
+
+void
+proc_watchdog_start(void)
+{
+	long long usec = proc_watchdog_usec();
+
+	if (usec <= 0)
+		return;
+	proc_notify("WATCHDOG=1");
+	loop_every(usec / 2000 > 0 ? usec / 2000 : 1, watchdog_ping, NULL);
+}
+
+void
+proc_notify_status(const char *text)
+{
+	static char	*last;
+	char		*msg;
+
+	if (last != NULL && strcmp(last, text) == 0)
+		return;
+	free(last);
+	last = xstrdup(text);
+	msg = xasprintf("STATUS=%s", text);
+	proc_notify(msg);
+	free(msg);
 }
 
 char *

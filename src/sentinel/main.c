@@ -219,6 +219,7 @@ main(int argc, char **argv)
 	log_notice("Sentinel ID is %s", sentinel.myid);
 	monitor_start();
 	proc_notify("READY=1");
+	proc_watchdog_start();
 	loop_run();
 	return 0;
 }

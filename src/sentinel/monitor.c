@@ -41,6 +41,7 @@
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
+#include "proc.h"
 #include "resolve.h"
 #include "sconf.h"
 #include "script.h"
@@ -1315,6 +1316,31 @@ monitor_rescan(void)
  * every TICK_MS while a master is in trouble or in TILT, and at least every
  * DECIDE_IDLE_TICK_MS (TILT is detected from its regularity, as Redis does).
  */
+/*
+ * The one-line summary the service manager shows (systemctl status):
+ * masters monitored, how many are down (SDOWN or ODOWN), failovers under
+ * way, TILT. Sent only when it changes.
+ */
+static void
+notify_status(void)
+{
+	unsigned down = 0, fo = 0;
+	char text[160];
+
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		const struct instance *m = sentinel.masters[i];
+
+		if (m->flags & (INST_S_DOWN | INST_O_DOWN))
+			down++;
+		if (m->flags & INST_FAILOVER_IN_PROGRESS)
+			fo++;
+	}
+	snprintf(text, sizeof text, "%zu master%s monitored, %u down, %u failover%s in progress%s",
+	    sentinel.nmasters, sentinel.nmasters == 1 ? "" : "s", down, fo, fo == 1 ? "" : "s",
+	    sentinel.tilt ? ", TILT" : "");
+	proc_notify_status(text);
+}
+
 static void
 tick(void *unused)
 {
@@ -1357,6 +1383,7 @@ tick(void *unused)
 			tick_min_due = now + TICK_MS;
 	}
 	script_tick();
+	notify_status();
 	if (sentinel.tilt && tick_min_due > now + TICK_MS)
 		tick_min_due = now + TICK_MS;
 	delay = tick_min_due - now;
