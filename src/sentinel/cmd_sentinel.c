@@ -307,8 +307,13 @@ peer_asked(struct instance *m, const char *client_name, int64_t now)
 		struct instance *si = m->sentinels[k];
 
 		if (strncasecmp(si->runid, client_name + 9, 8) == 0) {
+			/*
+			 * Not as a reply of ours: that would hold back our own
+			 * question to it for an ask period, and it might be
+			 * waiting for our answer to reach ODOWN.
+			 */
 			si->flags |= INST_MASTER_DOWN;
-			si->last_master_down_reply_time = now;
+			si->master_down_asked_time = now;
 			return;
 		}
 	}

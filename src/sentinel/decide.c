@@ -127,12 +127,16 @@ decide_master_down_fresh(const struct sentinel_state *st,
     const struct instance *peer, int64_t now)
 {
 	long long	validity;
+	int64_t		last = peer->last_master_down_reply_time;
 
-	if (peer->last_master_down_reply_time == 0)
+	/* Its question counts as an answer (cmd_sentinel.c peer_asked()). */
+	if (peer->master_down_asked_time > last)
+		last = peer->master_down_asked_time;
+	if (last == 0)
 		return false;
 	validity = DECIDE_MASTER_DOWN_VALIDITY *
 	    knob(st->ask_period, DEFAULT_ASK_PERIOD);
-	return now - peer->last_master_down_reply_time <= validity;
+	return now - last <= validity;
 }
 
 /*

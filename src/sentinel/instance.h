@@ -112,6 +112,12 @@ struct instance {
 	int64_t		 last_hello_time;
 	int64_t		 slave_reconf_sent_time;	/* replica: when SLAVEOF was sent in a failover */
 	int64_t		 last_master_down_reply_time;
+	/*
+	 * Sentinels: when it last asked us about our master (it only asks
+	 * while it sees it SDOWN): a "down" answer too, but not one of ours to
+	 * throttle our own questions with.
+	 */
+	int64_t		 master_down_asked_time;
 	char		*leader;	/* sentinel: who it voted for; master: who we voted for */
 	uint64_t	 leader_epoch;
 

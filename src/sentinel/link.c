@@ -48,6 +48,7 @@ struct link {
 	size_t			 outpos;
 	struct pending		*q;		/* ring of pending replies */
 	size_t			 qhead, qlen, qcap;
+	size_t			 max_pending;
 	int64_t			 connected_since;
 	int64_t			 last_activity;
 	int64_t			 connect_deadline;
@@ -80,6 +81,7 @@ link_new(enum link_kind kind, const struct link_hooks *hooks, void *owner)
 	l->fd = -1;
 	buf_init(&l->out);
 	l->qcap = 8;
+	l->max_pending = LINK_MAX_PENDING;
 	l->q = xcalloc(l->qcap, sizeof *l->q);
 	l->ev_timer = event_new(loop_base(), -1, 0, link_tick, l);
 	return l;
@@ -88,6 +90,8 @@ link_new(enum link_kind kind, const struct link_hooks *hooks, void *owner)
 bool link_is_connected(const struct link *l) { return l->connected; }
 bool link_is_connecting(const struct link *l) { return l->connecting; }
 int link_pending(const struct link *l) { return (int)l->qlen; }
+void link_set_max_pending(struct link *l, int n) { l->max_pending = n > 0 ? (size_t)n : LINK_MAX_PENDING; }
+int link_max_pending(const struct link *l) { return (int)l->max_pending; }
 void *link_owner(const struct link *l) { return l->owner; }
 void link_set_owner(struct link *l, void *owner) { l->owner = owner; }
 int64_t link_connected_since(const struct link *l) { return l->connected ? l->connected_since : 0; }
@@ -305,7 +309,7 @@ link_command(struct link *l, link_reply_fn fn, void *privdata, int argc,
 	char *cmd = NULL;
 	int n;
 
-	if (!l->connected || l->freeing || l->qlen >= LINK_MAX_PENDING)
+	if (!l->connected || l->freeing || l->qlen >= l->max_pending)
 		return -1;
 	n = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
 	if (n < 0)

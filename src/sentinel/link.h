@@ -48,6 +48,13 @@ void	link_free(struct link *l);
 bool	link_is_connected(const struct link *l);
 bool	link_is_connecting(const struct link *l);
 int	link_pending(const struct link *l);
+/*
+ * How many commands may wait for their replies (LINK_MAX_PENDING unless
+ * set): beyond that link_command() refuses. A peer sentinel's link carries
+ * the questions and vote requests of every master the two watch together.
+ */
+void	link_set_max_pending(struct link *l, int n);
+int	link_max_pending(const struct link *l);
 void	*link_owner(const struct link *l);
 void	link_set_owner(struct link *l, void *owner);
 /* When the link last connected (monotonic ms), 0 if not connected. */

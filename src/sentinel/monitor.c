@@ -72,6 +72,8 @@
  * does, so that dead servers cost little.
  */
 #define CONNECT_REFUSED_MS	20
+/* Commands waiting for replies on a peer sentinel's link (see peer_new). */
+#define PEER_MAX_PENDING	(50 * LINK_MAX_PENDING)
 
 /* One command link per peer sentinel runid. */
 struct peer {
@@ -242,6 +244,12 @@ peer_get(const char *runid, const char *ip, int port)
 		p->connect_ms = -1;
 		snprintf(p->runid, sizeof p->runid, "%s", runid);
 		p->cmd = link_new(LINK_CMD, &peer_hooks, p);
+		/*
+		 * Shared by every master the two sentinels watch: with many
+		 * masters down at once it carries a question or a vote request
+		 * for each, and one refused would wait for the next ask period.
+		 */
+		link_set_max_pending(p->cmd, PEER_MAX_PENDING);
 		p->next = peers;
 		peers = p;
 	}
@@ -738,7 +746,8 @@ ask_reply(struct link *l, redisReply *r, void *privdata)
 		si->last_master_down_reply_time = loop_now_ms();
 		if (r->element[0]->integer == 1)
 			si->flags |= INST_MASTER_DOWN;
-		else
+		else if (si->shell == NULL || si->master_down_asked_time <= si->shell->last_ask_sent)
+			/* Unless it asked us since our question: then it sees it down now. */
 			si->flags &= ~INST_MASTER_DOWN;
 		if (strcmp(r->element[1]->str, "*") != 0) {
 			free(si->leader);
@@ -1160,7 +1169,7 @@ periodic(struct instance *ri, int64_t now)
 	reconnect(ri, now);
 	kill_idle_links(ri, now);
 	cmd = ri->type == INST_SENTINEL ? (s->peer ? s->peer->cmd : NULL) : s->cmd;
-	if (cmd == NULL || !link_is_connected(cmd) || link_pending(cmd) >= LINK_MAX_PENDING)
+	if (cmd == NULL || !link_is_connected(cmd) || link_pending(cmd) >= link_max_pending(cmd))
 		return;
 	if (ri->type == INST_SENTINEL) {
 		/* One PING per peer link for every instance sharing it. */
@@ -1256,7 +1265,7 @@ visit(struct instance *ri, int64_t now, bool all)
 		check_sdown(ri, now);
 	due = decide_next_due(&sentinel, ri, now, s->last_info_sent, s->last_pub_time,
 	    monitor_link_connected(ri) && (ri->type == INST_SENTINEL ||
-	    link_pending(s->cmd) < LINK_MAX_PENDING));
+	    link_pending(s->cmd) < link_max_pending(s->cmd)));
 	/* kill_idle_links(): a PING unanswered for down-after/2, a silent pub/sub link. */
 	if (ri->type != INST_SENTINEL && ri->act_ping_time != 0 &&
 	    ri->act_ping_time + decide_down_after(&sentinel, ri) / 2 + 1 < due)
@@ -1507,6 +1516,7 @@ monitor_switch_master(struct instance *m, const char *ip, int port)
 	for (size_t k = 0; k < m->nsentinels; k++) {
 		m->sentinels[k]->flags &= ~INST_MASTER_DOWN;
 		m->sentinels[k]->last_master_down_reply_time = 0;
+		m->sentinels[k]->master_down_asked_time = 0;
 	}
 	m->act_ping_time = m->last_avail_time = 0;
 	m->runid[0] = '\0';

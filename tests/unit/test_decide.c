@@ -631,7 +631,24 @@ test_ask_cadence(void **state)
 	assert_true(decide_ask_due(&st, m, peer, 12050, 11000));
 	/* Only sentinels are asked. */
 	assert_false(decide_ask_due(&st, m, m, 50000, 0));
-	m->flags &= ~INST_S_DOWN;
+	/*
+	 * The peer asked us (it sees the master down): that counts as its
+	 * "down" for ODOWN, but does not hold back our question to it, which
+	 * it may need for its own ODOWN.
+	 */
+	peer->flags |= INST_MASTER_DOWN;
+	peer->master_down_asked_time = 20000;
+	assert_true(decide_master_down_fresh(&st, peer, 20500));
+	assert_true(decide_ask_due(&st, m, peer, 20001, 12050));
+	{
+		unsigned votes = 0;
+
+		assert_int_equal(decide_odown(&st, m, 20500, &votes), DECIDE_ODOWN_ENTER);
+		assert_int_equal(votes, 2);
+	}
+	assert_false(decide_master_down_fresh(&st, peer,
+	    20000 + DECIDE_MASTER_DOWN_VALIDITY * DEFAULT_ASK_PERIOD + 1));
+	m->flags &= ~(INST_S_DOWN | INST_O_DOWN);
 	assert_false(decide_ask_due(&st, m, peer, 50000, 0));
 	inst_free(m);
 }
