@@ -1719,13 +1719,36 @@ sc_mark_end(struct conf_file *cf)
  * texts in want are taken over. The cursor moves to the last line of the
  * kind.
  */
+/*
+ * The lines [lo, hi) of the file that sc_replace() looks at: all of them,
+ * or those of one master (sc_rewrite_master() finds them once rather than
+ * for each of its kinds). sc_replace() keeps the bounds right as it
+ * inserts and removes lines.
+ */
+struct sc_range {
+	size_t	lo, hi;
+};
+
+static void
+sc_replace_in(struct conf_file *cf, const char *kind, const char *master,
+    struct sc_lines *want, struct sc_cursor *cur, struct sc_range *r);
+
 static void
 sc_replace(struct conf_file *cf, const char *kind, const char *master,
     struct sc_lines *want, struct sc_cursor *cur)
 {
+	struct sc_range	all = { 0, cf->nlines };
+
+	sc_replace_in(cf, kind, master, want, cur, &all);
+}
+
+static void
+sc_replace_in(struct conf_file *cf, const char *kind, const char *master,
+    struct sc_lines *want, struct sc_cursor *cur, struct sc_range *r)
+{
 	size_t	i, k = 0, last = (size_t)-1, pos;
 
-	for (i = 0; i < cf->nlines; ) {
+	for (i = r->lo; i < r->hi; ) {
 		struct conf_line	*l = &cf->lines[i];
 
 		if (!sc_line_is(l, kind, master)) {
@@ -1741,16 +1764,32 @@ sc_replace(struct conf_file *cf, const char *kind, const char *master,
 			}
 			want->v[k++] = NULL;
 			last = i++;
-		} else
+		} else {
 			sc_delete(cf, i);
+			r->hi--;
+		}
 	}
 	if (k < want->n) {
+		size_t n = want->n - k;
+
 		if (last != (size_t)-1)
 			pos = last + 1;
 		else {
+			/* Lines sc_mark_end() adds go at the end, after the range. */
 			if (cur->anchor == NULL)
 				sc_mark_end(cf);
 			pos = sc_cursor_pos(cf, cur);
+		}
+		/* The range takes in the n lines added at pos, and moves with them. */
+		if (pos < r->lo) {
+			r->lo = pos;
+			r->hi += n;
+		} else if (pos <= r->hi) {
+			r->hi += n;
+		} else {
+			if (r->lo == r->hi)
+				r->lo = pos;
+			r->hi = pos + n;
 		}
 		for (; k < want->n; k++) {
 			sc_insert(cf, pos, want->v[k]);
@@ -1853,6 +1892,7 @@ sc_rewrite_master(struct instance *m)
 {
 	struct sc_lines		want[ARRAY_SIZE(sc_master_kinds)];
 	struct sc_cursor	cur = { NULL };
+	struct sc_range		range;
 	struct buf		text;
 	size_t			i, j;
 
@@ -1884,12 +1924,23 @@ sc_rewrite_master(struct instance *m)
 		buf_free(&text);
 		return;
 	}
+	/* Its lines, found once: the kinds below look only there. */
+	range.lo = range.hi = sc_file->nlines;
+	for (i = 0; i < sc_file->nlines; i++) {
+		const struct conf_line *l = &sc_file->lines[i];
+
+		if (l->argc >= 3 && strcmp(l->argv[2], m->name) == 0) {
+			if (range.lo == sc_file->nlines)
+				range.lo = i;
+			range.hi = i + 1;
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(sc_master_kinds); i++) {
 		if (sc_cmdline_has(m->name, sc_master_kinds[i].name))
 			continue;
 		/* A kind the file lacks goes to the end, as Redis appends it. */
 		cur.anchor = NULL;
-		sc_replace(sc_file, sc_master_kinds[i].name, m->name, &want[i], &cur);
+		sc_replace_in(sc_file, sc_master_kinds[i].name, m->name, &want[i], &cur, &range);
 	}
 	free(m->sc_text);
 	m->sc_text = xstrdup(text.data);

@@ -988,6 +988,26 @@ test_rewrite_again(void **state)
 	assert_true(has_line(text, "sentinel config-epoch b 7"));
 	free(text);
 	free(first);
+
+	/* A master whose lines are apart, others' in between: each found once. */
+	sconf_free();
+	sentinel_state_init();
+	load_ok("sentinel myid " MYID_A "\n"
+	    "sentinel monitor a 127.0.0.1 6379 2\n"
+	    "sentinel monitor b 127.0.0.1 7379 2\n"
+	    "sentinel parallel-syncs b 2\n"
+	    "sentinel parallel-syncs a 3\n");
+	a = instance_master_find("a");
+	a->parallel_syncs = 5;
+	a->config_epoch = 4;
+	rewrite_ok();
+	text = test_slurp(test_conf);
+	assert_true(has_line(text, "sentinel parallel-syncs a 5"));
+	assert_null(strstr(text, "parallel-syncs a 3"));
+	assert_true(has_line(text, "sentinel parallel-syncs b 2"));
+	assert_true(has_line(text, "sentinel config-epoch a 4"));
+	assert_null(strstr(strstr(text, "parallel-syncs a 5") + 1, "parallel-syncs a "));
+	free(text);
 }
 
 /* A failed save reports the error and changes nothing. */
