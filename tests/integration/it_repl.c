@@ -357,8 +357,9 @@ repl_count_online(const char *info)
 
 	while (p != NULL && *p != '\0') {
 		n = strcspn(p, "\r\n");
+		/* lag=-1: online, but no REPLCONF ACK yet (redis-server, right after the sync). */
 		if (strncmp(p, "slave", 5) == 0 && p[5] >= '0' && p[5] <= '9' &&
-		    memmem(p, n, ",state=online,", 14) != NULL)
+		    memmem(p, n, ",state=online,", 14) != NULL && memmem(p, n, ",lag=-1", 7) == NULL)
 			count++;
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;
@@ -366,7 +367,7 @@ repl_count_online(const char *info)
 	return count;
 }
 
-/* The master sees n replicas, all online (WAIT counts only those). */
+/* The master sees n replicas, all online and acknowledging (WAIT counts only those). */
 static bool
 repl_wait_online(struct rnode *m, int nrep)
 {
