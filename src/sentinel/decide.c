@@ -852,7 +852,6 @@ decide_reconf_timed_out(const struct sentinel_state *st,
 	return now - m->failover_state_change_time > failover_timeout(st, m);
 }
 
-
 /*
  * The order of the sentinels in a master's election: by a hash of runid and
  * master name (FNV-1a, the same in every process), so that each sentinel

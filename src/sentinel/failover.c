@@ -27,8 +27,9 @@
 /*
  * Election desync: sentinels that see ODOWN together wait rank x
  * decide_election_slot() before asking for votes, the rank being their
- * place among the master's sentinels (decide_election_rank()). The first asks at once and wins; the
- * others have voted for it before their turn comes.
+ * place among the master's sentinels (decide_election_rank()). The first
+ * asks at once and wins; the others have voted for it before their turn
+ * comes.
  */
 /* A planned failover pauses writes on the old master at most this long (and never past failover-timeout). */
 #define COORD_PAUSE_MS	5000

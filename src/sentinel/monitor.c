@@ -801,10 +801,11 @@ cmd_connected(struct link *l)
 
 	if (ri == NULL)
 		return;
-	if (l == ri->shell->cmd && ri->shell->last_reconnect != 0)
-		ri->shell->connect_ms = loop_now_ms() - ri->shell->last_reconnect;
-	if (l == ri->shell->cmd)
+	if (l == ri->shell->cmd) {
+		if (ri->shell->last_reconnect != 0)
+			ri->shell->connect_ms = loop_now_ms() - ri->shell->last_reconnect;
 		ri->shell->refused = false;
+	}
 	ri->link_down_since = 0;
 	ri->link_connected_since = loop_now_ms();
 	send_auth(l, ri);
@@ -823,10 +824,10 @@ cmd_disconnected(struct link *l, const char *why)
 		return;
 	ri->shell->next_due = 0;
 	wake();
-	if (l == ri->shell->cmd)
+	if (l == ri->shell->cmd) {
+		/* Never connected, and failed at once: refused. */
 		ri->shell->refused = ri->link_connected_since == 0 &&
 		    loop_now_ms() - ri->shell->last_reconnect < CONNECT_REFUSED_MS;
-	if (l == ri->shell->cmd) {
 		if (ri->link_down_since == 0)
 			ri->link_down_since = loop_now_ms();
 		ri->link_connected_since = 0;
@@ -1321,35 +1322,37 @@ monitor_rescan(void)
 }
 
 /*
- * The periodic pass. It runs again when the earliest instance work is due,
- * every TICK_MS while a master is in trouble or in TILT, and at least every
- * DECIDE_IDLE_TICK_MS (TILT is detected from its regularity, as Redis does).
- */
-/*
  * The one-line summary the service manager shows (systemctl status):
  * masters monitored, how many are down (SDOWN or ODOWN), failovers under
- * way, TILT. Sent only when it changes.
+ * way, TILT; counted by tick() as it goes over the masters, and sent only
+ * when it changes.
  */
 static void
-notify_status(void)
+notify_status(unsigned down, unsigned fo)
 {
-	unsigned down = 0, fo = 0;
-	char text[160];
+	static size_t	last_n = (size_t)-1;
+	static unsigned	last_down, last_fo;
+	static bool	last_tilt;
+	char		text[160];
 
-	for (size_t i = 0; i < sentinel.nmasters; i++) {
-		const struct instance *m = sentinel.masters[i];
-
-		if (m->flags & (INST_S_DOWN | INST_O_DOWN))
-			down++;
-		if (m->flags & INST_FAILOVER_IN_PROGRESS)
-			fo++;
-	}
+	if (sentinel.nmasters == last_n && down == last_down && fo == last_fo &&
+	    sentinel.tilt == last_tilt)
+		return;
+	last_n = sentinel.nmasters;
+	last_down = down;
+	last_fo = fo;
+	last_tilt = sentinel.tilt;
 	snprintf(text, sizeof text, "%zu master%s monitored, %u down, %u failover%s in progress%s",
 	    sentinel.nmasters, sentinel.nmasters == 1 ? "" : "s", down, fo, fo == 1 ? "" : "s",
 	    sentinel.tilt ? ", TILT" : "");
 	proc_notify_status(text);
 }
 
+/*
+ * The periodic pass. It runs again when the earliest instance work is due,
+ * every TICK_MS while a master is in trouble or in TILT, and at least every
+ * DECIDE_IDLE_TICK_MS (TILT is detected from its regularity, as Redis does).
+ */
 static void
 tick(void *unused)
 {
@@ -1358,6 +1361,7 @@ tick(void *unused)
 	bool all;
 	struct timeval tv;
 	static unsigned trouble;	/* counted in the previous pass */
+	unsigned down = 0, fo = 0;	/* for notify_status() */
 
 	UNUSED(unused);
 	t = decide_tilt(&sentinel, now);
@@ -1378,6 +1382,10 @@ tick(void *unused)
 
 		if (hot(m))
 			trouble++;
+		if (m->flags & (INST_S_DOWN | INST_O_DOWN))
+			down++;
+		if (m->flags & INST_FAILOVER_IN_PROGRESS)
+			fo++;
 
 		v = visit(m, now, h);
 		for (size_t k = 0; k < m->nreplicas; k++)
@@ -1392,7 +1400,7 @@ tick(void *unused)
 			tick_min_due = now + TICK_MS;
 	}
 	script_tick();
-	notify_status();
+	notify_status(down, fo);
 	if (sentinel.tilt && tick_min_due > now + TICK_MS)
 		tick_min_due = now + TICK_MS;
 	delay = tick_min_due - now;

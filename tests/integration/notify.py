@@ -24,36 +24,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resp import Conn  # noqa: E402
+from resp import answers, diag, free_port  # noqa: E402
 
 DEADLINE = 10.0
 _procs = []
-
-
-def diag(msg):
-    for line in str(msg).splitlines() or [""]:
-        print("# " + line, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def answers(port):
-    try:
-        c = Conn(port, 0.5)
-    except OSError:
-        return False
-    try:
-        return c.cmd("PING") == "PONG"
-    except (OSError, ConnectionError):
-        return False
-    finally:
-        c.close()
 
 
 class Manager:

@@ -38,7 +38,6 @@ import fcntl
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resp import Conn, RespError, field, pairs, subscribe, events  # noqa: E402
+from resp import Conn, RespError, answers, diag, field, free_port, pairs, subscribe, events  # noqa: E402
 
 NAME = "mymaster"
 DOWN_AFTER = 500
@@ -80,11 +79,6 @@ def on_signal(sig, frame):
 atexit.register(cleanup)
 for _s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     signal.signal(_s, on_signal)
-
-
-def diag(msg):
-    for line in str(msg).splitlines() or [""]:
-        print("# " + line, flush=True)
 
 
 def wait_for(cond, deadline=DEADLINE, step=0.01):
@@ -148,14 +142,6 @@ def nft_usable():
 
 
 # --- processes --------------------------------------------------------------------------
-def free_port(addr):
-    s = socket.socket()
-    s.bind((addr, 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def spawn(argv, log):
     with open(log, "ab") as f:
         p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -173,14 +159,6 @@ def stop(p):
             p.wait()
     if p in _procs:
         _procs.remove(p)
-
-
-def answers(addr, port):
-    c = Conn(port, 0.5, addr)
-    try:
-        return c.cmd("PING") is not None
-    finally:
-        c.close()
 
 
 class Node:
@@ -246,7 +224,7 @@ class Cluster:
                 argv += ["--replicaof", master.addr, str(master.port)]
             log = os.path.join(d, "server.log")
             p = spawn(argv, log)
-            if wait_for(lambda: p.poll() is not None or answers(addr, port), 10):
+            if wait_for(lambda: p.poll() is not None or answers(port, addr), 10):
                 if p.poll() is None:
                     return Node(addr, port, p, log)
             stop(p)
@@ -268,7 +246,7 @@ class Cluster:
                     f.write(line + "\n")
             log = os.path.join(d, "sentinel.log")
             p = spawn((argv or [binary]) + [conf], log)
-            if wait_for(lambda: p.poll() is not None or answers(addr, port), 10) and p.poll() is None:
+            if wait_for(lambda: p.poll() is not None or answers(port, addr), 10) and p.poll() is None:
                 n = Node(addr, port, p, log)
                 if tune:
                     n.cmd("SENTINEL", "DEBUG", "INFO-PERIOD", "200", "PING-PERIOD", "100",

@@ -7,6 +7,9 @@ RESP3 aggregates); errors come back as RespError values from read() and
 are raised by cmd(). subscribe() and events() read PSUBSCRIBE * messages
 without blocking. field() reads an INFO field, pairs() a flat field/value
 list such as SENTINEL MASTER's.
+
+And what the Python tests share: diag() (TAP comments), free_port() and
+answers() (PING gets PONG).
 """
 import socket
 
@@ -146,3 +149,32 @@ def events(c):
     except BlockingIOError:
         pass
     return out
+
+
+def diag(msg):
+    """msg as TAP comment lines."""
+    for line in str(msg).splitlines() or [""]:
+        print("# " + line, flush=True)
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port on host that nobody listens on right now."""
+    s = socket.socket()
+    s.bind((host, 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def answers(port, host="127.0.0.1"):
+    """The server on host:port answers PING with PONG (False on any failure)."""
+    try:
+        c = Conn(port, 0.5, host)
+    except OSError:
+        return False
+    try:
+        return c.cmd("PING") == "PONG"
+    except (OSError, ConnectionError, RespError):
+        return False
+    finally:
+        c.close()
