@@ -645,6 +645,18 @@ int
 conf_file_write(struct conf_file *cf, bool *fallback, char **err)
 {
 	struct buf	 b = BUF_INIT;
+	int		 rc;
+
+	conf_file_render(cf, &b);
+	rc = conf_write_text(cf->path, b.data ? b.data : "", b.len, fallback, err);
+	buf_free(&b);
+	return rc;
+}
+
+int
+conf_write_text(const char *path, const char *data, size_t len, bool *fallback, char **err)
+{
+	struct buf	 b = BUF_INIT;
 	struct stat	 st;
 	char		*target = NULL, *dir = NULL, *tmp = NULL, *slash;
 	char		*e = NULL;
@@ -654,13 +666,13 @@ conf_file_write(struct conf_file *cf, bool *fallback, char **err)
 
 	if (fallback != NULL)
 		*fallback = false;
-	if (lstat(cf->path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    (target = realpath(cf->path, NULL)) == NULL) {
-		e = xasprintf("%s: %s", cf->path, strerror(errno));
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (target = realpath(path, NULL)) == NULL) {
+		e = xasprintf("%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (target == NULL)
-		target = xstrdup(cf->path);
+		target = xstrdup(path);
 	if (stat(target, &st) == 0)
 		mode = st.st_mode & 07777;
 	else if (errno != ENOENT) {
@@ -685,7 +697,7 @@ conf_file_write(struct conf_file *cf, bool *fallback, char **err)
 		goto fail;
 	}
 
-	conf_file_render(cf, &b);
+	buf_append(&b, data, len);
 	if (conf_write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1 ||
 	    fchmod(fd, mode) == -1) {
 		e = xasprintf("%s: %s", tmp, strerror(errno));

@@ -95,5 +95,8 @@ void	conf_file_render(const struct conf_file *cf, struct buf *out);
  * file is removed on failure.
  */
 int	conf_file_write(struct conf_file *cf, bool *fallback, char **err);
+/* The same for any text: path's content becomes data[0..len). */
+int	conf_write_text(const char *path, const char *data, size_t len, bool *fallback,
+	    char **err);
 
 #endif

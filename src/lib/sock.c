@@ -129,27 +129,21 @@ resolve_bind(const char *addr, int port, struct sockaddr_storage *ss, socklen_t 
 	return -1;
 }
 
-struct sock_listener *
-sock_listen(const char *addr, int port, int backlog, sock_accept_fn fn,
-    void *arg, char **err)
+int
+sock_listen_fd(const char *addr, int port, int backlog, char **err)
 {
-	struct sock_listener *l;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	bool optional = false;
 	int fd, one = 1;
 
-	if (*addr == '-') {
-		optional = true;
-		addr++;
-	}
+	*err = NULL;
 	if (resolve_bind(addr, port, &ss, &sslen) < 0) {
 		*err = xasprintf("Invalid bind address '%s'", addr);
-		return NULL;
+		return -1;
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0)
-		goto fail;
+		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
@@ -158,9 +152,29 @@ sock_listen(const char *addr, int port, int backlog, sock_accept_fn fn,
 
 		close(fd);
 		errno = saved;
-		goto fail;
+		return -1;
 	}
 	set_nonblock_cloexec(fd);
+	return fd;
+}
+
+struct sock_listener *
+sock_listen(const char *addr, int port, int backlog, sock_accept_fn fn,
+    void *arg, char **err)
+{
+	struct sock_listener *l;
+	bool optional = false;
+	int fd;
+
+	if (*addr == '-') {
+		optional = true;
+		addr++;
+	}
+	if ((fd = sock_listen_fd(addr, port, backlog, err)) < 0) {
+		if (*err != NULL)
+			return NULL;
+		goto fail;
+	}
 	l = xcalloc(1, sizeof *l);
 	l->fd = fd;
 	l->fn = fn;

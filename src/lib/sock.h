@@ -21,6 +21,12 @@ typedef void (*sock_accept_fn)(int fd, void *arg);
 struct sock_listener *sock_listen(const char *addr, int port, int backlog,
 	    sock_accept_fn fn, void *arg, char **err);
 void	sock_listener_free(struct sock_listener *l);
+/*
+ * Only the socket: bound to a numeric addr:port ("*", "::*" too),
+ * listening, non-blocking, close-on-exec. Returns the fd, or -1 with
+ * errno set (and *err set when the address itself is invalid).
+ */
+int	sock_listen_fd(const char *addr, int port, int backlog, char **err);
 /* Stop and restart accepting (used while a daemon is shutting down). */
 void	sock_listener_pause(struct sock_listener *l, bool paused);
 /* The port actually bound (useful with port 0). */

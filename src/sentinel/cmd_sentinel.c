@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "emit.h"
 #include "failover.h"
+#include "history.h"
 #include "resolve.h"
 #include "sock.h"
 #include "instance.h"
@@ -230,6 +231,44 @@ instances_reply(struct client *c, struct instance *const *list, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (list[i]->type != INST_REPLICA || list[i]->replica_announced)
 			cmd_sentinel_instance_reply(c, list[i], now);
+}
+
+/*
+ * SENTINEL HISTORY <name> (beyond Redis, not listed by COMMAND): the last
+ * failovers of a master, newest first; each a map (RESP3) or flat array
+ * (RESP2) of bulk strings, like SENTINEL MASTER. Step times are
+ * milliseconds after start-time (the first step known), -1 when not reached.
+ */
+static void
+history_reply(struct client *c, struct instance *m)
+{
+	const struct history *h = m->history;
+	unsigned n = h ? h->n : 0;
+
+	client_array(c, n);
+	for (unsigned i = n; i-- > 0;) {
+		const struct fo_record *r = &h->rec[i];
+		int64_t start = 0;
+
+		for (int st = 0; st < STEP_N; st++)
+			if (r->t[st] != 0 && (start == 0 || r->t[st] < start))
+				start = r->t[st];
+		client_map(c, 11 + STEP_N);
+		pair_ll(c, "epoch", (long long)r->epoch);
+		pair_str(c, "role", history_role_name(r->role));
+		pair_str(c, "leader", r->leader);
+		pair_str(c, "reason", r->manual ? "manual" : "odown");
+		pair_str(c, "outcome", history_outcome_name(r->outcome));
+		pair_str(c, "old-master-ip", r->old_ip ? r->old_ip : "");
+		pair_ll(c, "old-master-port", r->old_port);
+		pair_str(c, "new-master-ip", r->new_ip ? r->new_ip : "");
+		pair_ll(c, "new-master-port", r->new_port);
+		pair_ll(c, "replicas-reconfigured", r->reconfigured);
+		pair_ll(c, "start-time", start);
+		for (int st = 0; st < STEP_N; st++)
+			pair_ll(c, history_step_name((enum fo_step)st),
+			    r->t[st] != 0 ? r->t[st] - start : -1);
+	}
 }
 
 /* SENTINEL HELP. */
@@ -820,6 +859,9 @@ cmd_sentinel(struct client *c)
 	} else if (!strcasecmp(sub, "simulate-failure")) {
 		simulate_failure(c);
 		monitor_rescan();
+	} else if (!strcasecmp(sub, "history")) {
+		if ((m = master_or_reply(c, 2)) != NULL)
+			history_reply(c, m);
 	} else if (!strcasecmp(sub, "debug")) {
 		debug(c);
 		monitor_rescan();

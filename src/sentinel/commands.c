@@ -20,8 +20,9 @@
 
 #include "acl.h"
 #include "client.h"
-#include "hmap.h"
 #include "commands.h"
+#include "history.h"
+#include "hmap.h"
 #include "instance.h"
 #include "log.h"
 #include "loop.h"
@@ -31,6 +32,7 @@
 #include "resp.h"
 #include "sconf.h"
 #include "script.h"
+#include "stats.h"
 #include "util.h"
 
 /* A command or a subcommand, with what COMMAND INFO shows of it. */
@@ -96,6 +98,22 @@ static struct scmd sentinel_subs[] = {
 	SUB("set", -5),
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, false, false }
 };
+
+/*
+ * Beyond Redis: dispatched, but not listed (COMMAND COUNT, LIST, INFO and
+ * DOCS stay as 7.0.15 has them).
+ */
+static struct scmd sentinel_hidden_subs[] = {
+	SUB("history", 3),
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, false, false }
+};
+
+static bool
+hidden(const struct scmd *cmd)
+{
+	return cmd >= sentinel_hidden_subs &&
+	    cmd < sentinel_hidden_subs + ARRAY_SIZE(sentinel_hidden_subs);
+}
 
 #define CSUB(n, ar, fl, cats, tips) { n, cmd_command, ar, fl, cats, tips, NULL, NULL, false, false }
 static struct scmd command_subs[] = {
@@ -220,6 +238,8 @@ commands_init(void)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		prepare(&table[i], NULL);
+	for (struct scmd *s = sentinel_hidden_subs; s->name; s++)
+		prepare(s, "sentinel");
 	util_random_hex(process_runid, RUNID_LEN);
 	start_ms = util_mono_ms();
 	if (shutdown_fn == NULL)
@@ -321,6 +341,12 @@ names_add(const char *key, struct scmd *cmd)
 static void
 names_init(void)
 {
+	for (struct scmd *s = sentinel_hidden_subs; s->name; s++) {
+		char	*full = xasprintf("sentinel|%s", s->name);
+
+		names_add(full, s);
+		free(full);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		names_add(table[i].name, &table[i]);
 		for (struct scmd *s = table[i].subs; s && s->name; s++) {
@@ -389,7 +415,8 @@ lookup_full(const char *name)
 	top[bar - name] = '\0';
 	if ((cmd = lookup(top)) == NULL || strchr(bar + 1, '|') != NULL)
 		return NULL;
-	return lookup_sub(cmd, bar + 1);
+	cmd = lookup_sub(cmd, bar + 1);
+	return cmd != NULL && !hidden(cmd) ? cmd : NULL;
 }
 
 /* Redis echoes the start of an unknown command's arguments, CR and LF blanked. */
@@ -1019,6 +1046,7 @@ static void
 info_sentinel(struct buf *b)
 {
 	int64_t now = loop_now_ms();
+	unsigned long long ok = 0, aborted = 0, switches = 0;
 
 	buf_appendf(b, "# Sentinel\r\n"
 	    "sentinel_masters:%zu\r\n"
@@ -1030,14 +1058,42 @@ info_sentinel(struct buf *b)
 	    sentinel.nmasters, sentinel.tilt ? 1 : 0,
 	    sentinel.tilt ? (long long)((now - sentinel.tilt_start_time) / 1000) : -1LL,
 	    script_running(), script_queued(), sentinel.simfailure_flags);
+	/* Beyond Redis: the counters /metrics has too. */
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		const struct history *h = sentinel.masters[i]->history;
+
+		if (h == NULL)
+			continue;
+		ok += h->results[OUT_OK] + h->results[OUT_TIMEOUT];
+		aborted += history_aborted(h);
+		switches += h->switches;
+	}
+	buf_appendf(b, "sentinel_current_epoch:%llu\r\n"
+	    "sentinel_tilt_entered:%llu\r\n"
+	    "sentinel_tilt_seconds:%lld\r\n"
+	    "sentinel_config_flushes:%llu\r\n"
+	    "sentinel_config_flush_usec:%llu\r\n"
+	    "sentinel_events:%llu\r\n"
+	    "sentinel_failovers_ok:%llu\r\n"
+	    "sentinel_failovers_aborted:%llu\r\n"
+	    "sentinel_switches:%llu\r\n"
+	    "sentinel_event_loop_lag_max_ms:%lld\r\n",
+	    (unsigned long long)sentinel.current_epoch, stats.tilt_entered,
+	    (long long)(stats_tilt_ms(now) / 1000), stats.config_flushes, stats.config_flush_us,
+	    stats.events_total, ok, aborted, switches, (long long)(stats.loop_lag_max_us / 1000));
 	for (size_t i = 0; i < sentinel.nmasters; i++) {
 		const struct instance *m = sentinel.masters[i];
+		const struct history *h = m->history;
 		const char *status = (m->flags & INST_O_DOWN) ? "odown" :
 		    (m->flags & INST_S_DOWN) ? "sdown" : "ok";
 
 		buf_appendf(b, "master%zu:name=%s,status=%s,address=%s:%d,"
-		    "slaves=%zu,sentinels=%zu\r\n", i, m->name, status,
-		    cmd_sentinel_shown_ip(m), m->port, m->nreplicas, m->nsentinels + 1);
+		    "slaves=%zu,sentinels=%zu,config_epoch=%llu,failovers_ok=%llu,"
+		    "failovers_aborted=%llu,switches=%llu\r\n", i, m->name, status,
+		    cmd_sentinel_shown_ip(m), m->port, m->nreplicas, m->nsentinels + 1,
+		    (unsigned long long)m->config_epoch,
+		    h ? h->results[OUT_OK] + h->results[OUT_TIMEOUT] : 0,
+		    h ? history_aborted(h) : 0, h ? h->switches : 0);
 	}
 }
 

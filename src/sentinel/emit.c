@@ -9,13 +9,14 @@
 
 #include "buf.h"
 #include "emit.h"
+#include "history.h"
 #include "instance.h"
 #include "log.h"
+#include "loop.h"
 #include "pubsub.h"
 #include "script.h"
+#include "stats.h"
 #include "util.h"
-
-static unsigned long long published;
 
 /* "master mymaster 127.0.0.1 6379" or "slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379". */
 static void
@@ -35,7 +36,7 @@ describe(struct buf *b, const struct instance *ri)
 }
 
 void
-emit_event(enum log_level level, const char *type, const struct instance *ri,
+emit_event(enum log_level level, const char *type, struct instance *ri,
     const char *fmt, ...)
 {
 	struct buf msg = BUF_INIT;
@@ -59,8 +60,9 @@ emit_event(enum log_level level, const char *type, const struct instance *ri,
 	log_msg(level, "%s %s", type, msg.data ? msg.data : "");
 	if (level != LOG_DEBUG) {
 		pubsub_publish(type, strlen(type), msg.data ? msg.data : "", msg.len);
-		published++;
+		stats_event(type);
 	}
+	history_event(type, ri, util_wall_ms(), loop_now_ms());
 	/* Warnings about an instance run its master's notification script. */
 	if (level == LOG_WARNING && ri != NULL) {
 		const struct instance *m = ri->type == INST_MASTER ? ri : ri->master;
@@ -69,10 +71,4 @@ emit_event(enum log_level level, const char *type, const struct instance *ri,
 			script_queue(m->notification_script, type, msg.data ? msg.data : "", NULL);
 	}
 	buf_free(&msg);
-}
-
-unsigned long long
-emit_count(void)
-{
-	return published;
 }

@@ -17,9 +17,7 @@ struct instance;
  * formatted rest when fmt is not empty. Level LOG_DEBUG events are logged
  * but not published.
  */
-void	emit_event(enum log_level level, const char *type, const struct instance *ri,
+void	emit_event(enum log_level level, const char *type, struct instance *ri,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Events published so far, by type (for INFO and metrics). */
-unsigned long long emit_count(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "decide.h"
 #include "emit.h"
 #include "failover.h"
+#include "history.h"
 #include "info.h"
 #include "instance.h"
 #include "link.h"
@@ -460,6 +461,7 @@ update_config(struct instance *m)
 
 	emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d", m->name, oldip, oldport,
 	    newip, newport);
+	history_switch(m, oldip, oldport, newip, newport, util_wall_ms());
 	m->failover_state = FO_NONE;
 	m->flags &= ~(INST_FAILOVER_IN_PROGRESS | INST_FORCE_FAILOVER);
 	m->promoted_slave = NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "history.h"
 #include "hmap.h"
 #include "instance.h"
 #include "util.h"
@@ -319,6 +320,8 @@ instance_free(struct instance *i)
 	free(i->notification_script);
 	free(i->client_reconfig_script);
 	free(i->sc_text);
+	free(i->ping_rtt);
+	history_free(i->history);
 	free(i);
 }
 

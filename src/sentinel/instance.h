@@ -55,6 +55,8 @@ enum role_reported {
 };
 
 struct shell;
+struct history;
+struct hist;
 
 /* A rename-command entry of a master: applies to every command sent to its instances. */
 struct renamed_cmd {
@@ -82,6 +84,8 @@ struct instance {
 	char		 replid2[RUNID_LEN + 1];
 	struct instance	*master;	/* replicas and sentinels: the master they belong to */
 	struct shell	*shell;		/* monitor.c's links and timers for it; NULL until monitored */
+	struct hist	*ping_rtt;	/* PING round trips (stats.h), NULL until the first */
+	struct history	*history;	/* masters: failovers (history.h), NULL until the first event */
 
 	/* Liveness (monotonic ms). */
 	int64_t		 act_ping_time;		/* oldest PING still unanswered, 0 if none */

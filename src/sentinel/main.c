@@ -15,13 +15,16 @@
 #include "commands.h"
 #include "daemon.h"
 #include "emit.h"
+#include "history.h"
 #include "instance.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "proc.h"
 #include "sconf.h"
 #include "sock.h"
+#include "stats.h"
 #include "util.h"
 
 static struct sock_listener	**listeners;
@@ -73,6 +76,7 @@ sentinel_shutdown(int code)
 {
 	/* Learned state that has not reached the file yet goes there now. */
 	monitor_flush_pending();
+	history_flush();
 	proc_remove_pidfile(sconf.pidfile);
 	proc_notify("STOPPING=1");
 	log_warning("Sentinel is now ready to exit, bye bye...");
@@ -80,6 +84,22 @@ sentinel_shutdown(int code)
 		sock_listener_free(listeners[i]);
 	free(listeners);
 	exit(code);
+}
+
+/* The failover history is written a little after it changes: one write per burst. */
+#define HISTORY_FLUSH_MS	100
+
+static void
+history_flush_cb(void *unused)
+{
+	UNUSED(unused);
+	history_flush();
+}
+
+static void
+history_dirtied(void)
+{
+	loop_once(HISTORY_FLUSH_MS, history_flush_cb, NULL);
 }
 
 static void
@@ -179,6 +199,7 @@ main(int argc, char **argv)
 	lim.obuf[CLIENT_CLASS_NORMAL].hard = 256LL * 1024 * 1024;
 	client_module_init(commands_client_ops(), &lim);
 	commands_init();
+	stats_init();
 
 	/* Absolute before "dir" moves us. */
 	path = proc_abspath(argv[1]);
@@ -217,6 +238,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_notice("Sentinel ID is %s", sentinel.myid);
+	history_set_path(path);
+	history_load();
+	history_set_dirty_hook(history_dirtied);
+	if (sconf.metrics_ip != NULL && metrics_start(sconf.metrics_ip, sconf.metrics_port, &err) < 0) {
+		log_warning("%s", err);
+		if (sconf.logfile == NULL || *sconf.logfile == '\0')
+			fprintf(stderr, "sentinel: %s\n", err);
+		return 1;
+	}
 	monitor_start();
 	proc_notify("READY=1");
 	proc_watchdog_start();

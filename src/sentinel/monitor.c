@@ -14,9 +14,6 @@
 
 #include <sys/socket.h>
 
-#include <netdb.h>
-#include <sys/socket.h>
-
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -35,6 +32,7 @@
 #include "emit.h"
 #include "failover.h"
 #include "hello.h"
+#include "history.h"
 #include "info.h"
 #include "instance.h"
 #include "link.h"
@@ -46,6 +44,7 @@
 #include "sconf.h"
 #include "script.h"
 #include "sock.h"
+#include "stats.h"
 #include "util.h"
 
 #define TICK_MS			20
@@ -120,6 +119,7 @@ static int64_t		 last_flush;		/* when the config was last written */
 static bool		 rescan;		/* every instance on the next tick */
 static struct event	*tick_ev;
 static int64_t		 tick_at;		/* when tick_ev fires */
+static int64_t		 tick_due_us;		/* the same, to the microsecond (loop lag) */
 static int64_t		 tick_min_due;		/* earliest next_due seen by this tick */
 static bool		 flush_timer_armed;
 
@@ -172,11 +172,16 @@ int
 monitor_flush_config(void)
 {
 	char *err = NULL;
+	int64_t t0;
+	int rc;
 
 	config_dirty = false;
 	sync_needed = false;
 	last_flush = loop_now_ms();
-	if (sconf_rewrite(&err) < 0) {
+	t0 = util_mono_us();
+	rc = sconf_rewrite(&err);
+	stats_config_flush(util_mono_us() - t0);
+	if (rc < 0) {
 		log_warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: %s",
 		    err ? err : "unknown error");
 		free(err);
@@ -470,13 +475,14 @@ send_setname(struct link *l, const struct instance *ri, const char *kind)
 }
 
 static void	ping_reply(struct link *, redisReply *, void *);
+static void	*ping_stamp(void);
 static void	correct_roles(struct instance *, int64_t);
 static void	info_reply(struct link *, redisReply *, void *);
 
 static void
 send_ping(struct instance *ri, struct link *l)
 {
-	if (link_commandv(l, ping_reply, NULL, cmdname(ri, "PING"), NULL) == 0)
+	if (link_commandv(l, ping_reply, ping_stamp(), cmdname(ri, "PING"), NULL) == 0)
 		decide_ping_sent(ri, loop_now_ms());
 }
 
@@ -561,11 +567,36 @@ owner_instance(struct link *l)
 	return s ? s->ri : NULL;
 }
 
+/*
+ * A PING carries its send time (monotonic us) as its callback's privdata:
+ * no allocation, and the modular difference stays right for round trips
+ * under 2^32 us even where a pointer is 32 bits.
+ */
+static void *
+ping_stamp(void)
+{
+	return (void *)(uintptr_t)util_mono_us();
+}
+
 static void
-handle_ping_reply(struct instance *ri, redisReply *r)
+ping_rtt(struct instance *ri, void *stamp)
+{
+	uintptr_t us = (uintptr_t)util_mono_us() - (uintptr_t)stamp;
+
+	if (ri->ping_rtt == NULL) {
+		ri->ping_rtt = xmalloc(sizeof *ri->ping_rtt);
+		hist_init(ri->ping_rtt, stats_le_rtt, STATS_N_RTT);
+	}
+	hist_add(ri->ping_rtt, (double)us / 1e6);
+}
+
+static void
+handle_ping_reply(struct instance *ri, redisReply *r, void *stamp)
 {
 	char line[64];
 	int got;
+
+	ping_rtt(ri, stamp);
 
 	if (r->type == REDIS_REPLY_STATUS)
 		snprintf(line, sizeof line, "+%s", r->str);
@@ -583,10 +614,9 @@ ping_reply(struct link *l, redisReply *r, void *privdata)
 {
 	struct instance *ri = owner_instance(l);
 
-	UNUSED(privdata);
 	if (r == NULL || ri == NULL)
 		return;
-	handle_ping_reply(ri, r);
+	handle_ping_reply(ri, r, privdata);
 }
 
 /* A PING answered on a shared peer link counts for every instance of that runid. */
@@ -595,7 +625,6 @@ peer_ping_reply(struct link *l, redisReply *r, void *privdata)
 {
 	struct peer *p = link_owner(l);
 
-	UNUSED(privdata);
 	if (r == NULL || p == NULL)
 		return;
 	for (size_t i = 0; i < sentinel.nmasters; i++) {
@@ -603,7 +632,7 @@ peer_ping_reply(struct link *l, redisReply *r, void *privdata)
 
 		for (size_t k = 0; k < m->nsentinels; k++)
 			if (m->sentinels[k]->shell && m->sentinels[k]->shell->peer == p)
-				handle_ping_reply(m->sentinels[k], r);
+				handle_ping_reply(m->sentinels[k], r, privdata);
 	}
 }
 
@@ -926,7 +955,7 @@ peer_connected(struct link *l)
 		send_auth(l, any);
 		send_setname(l, any, "cmd");
 	}
-	if (link_commandv(l, peer_ping_reply, NULL, "PING", NULL) == 0) {
+	if (link_commandv(l, peer_ping_reply, ping_stamp(), "PING", NULL) == 0) {
 		p->last_ping_sent = loop_now_ms();
 		for (size_t i = 0; i < sentinel.nmasters; i++)
 			for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++) {
@@ -1032,8 +1061,10 @@ monitor_process_hello(const char *msg, size_t len)
 		int port;
 
 		/* Our attempt, not elected yet, is moot: someone else promoted a replica. */
-		if (m->failover_state == FO_WAIT_START)
+		if (m->failover_state == FO_WAIT_START) {
+			history_superseded(m, util_wall_ms());
 			decide_failover_abort(m);
+		}
 		m->config_epoch = h.master_config_epoch;
 		instance_current_addr(m, &ip, &port);
 		if (ip == NULL || strcmp(ip, h.master_ip) != 0 || port != h.master_port) {
@@ -1043,6 +1074,7 @@ monitor_process_hello(const char *msg, size_t len)
 			emit_event(LOG_WARNING, "+config-update-from", si, "%s", "");
 			emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d",
 			    m->name, oldip, oldport, h.master_ip, h.master_port);
+			history_switch(m, oldip, oldport, h.master_ip, h.master_port, util_wall_ms());
 			/* As Redis: the sentinels that follow a failover run the script too. */
 			if (m->client_reconfig_script != NULL) {
 				char from_port[16], to_port[16];
@@ -1177,7 +1209,7 @@ periodic(struct instance *ri, int64_t now)
 		struct peer *p = s->peer;
 
 		if (decide_ping_due(&sentinel, ri, now) && now - p->last_ping_sent > 0 &&
-		    link_commandv(cmd, peer_ping_reply, NULL, "PING", NULL) == 0) {
+		    link_commandv(cmd, peer_ping_reply, ping_stamp(), "PING", NULL) == 0) {
 			p->last_ping_sent = now;
 			for (size_t i = 0; i < sentinel.nmasters; i++)
 				for (size_t k = 0; k < sentinel.masters[i]->nsentinels; k++) {
@@ -1311,6 +1343,7 @@ wake(void)
 	if (tick_ev == NULL || tick_at <= loop_now_ms() + TICK_MS)
 		return;
 	tick_at = loop_now_ms() + TICK_MS;
+	tick_due_us = util_mono_us() + TICK_MS * 1000;
 	evtimer_add(tick_ev, &tv);
 }
 
@@ -1365,10 +1398,14 @@ tick(void *unused)
 
 	UNUSED(unused);
 	t = decide_tilt(&sentinel, now);
+	if ((t & DECIDE_TILT_ENTER) && !(t & DECIDE_TILT_RETRIGGER))
+		stats_tilt_enter(now);
 	if (t & DECIDE_TILT_ENTER)
 		emit_event(LOG_WARNING, "+tilt", NULL, "#tilt mode entered");
-	if (t & DECIDE_TILT_LEAVE)
+	if (t & DECIDE_TILT_LEAVE) {
+		stats_tilt_leave(now);
 		emit_event(LOG_WARNING, "-tilt", NULL, "#tilt mode exited");
+	}
 	/* Everything after a change of settings, and in TILT (as before it). */
 	all = rescan || sentinel.tilt;
 	rescan = false;
@@ -1408,6 +1445,7 @@ tick(void *unused)
 	tick_at = now + delay;
 	tv.tv_sec = 0;
 	tv.tv_usec = (suseconds_t)delay * 1000;
+	tick_due_us = util_mono_us() + delay * 1000;
 	evtimer_add(tick_ev, &tv);
 }
 
@@ -1417,6 +1455,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	UNUSED(fd);
 	UNUSED(what);
 	loop_update_time();
+	/* How late the loop got to it: callbacks that ran long, or a stalled process. */
+	stats_loop_lag(util_mono_us() - tick_due_us);
 	tick(arg);
 }
 
@@ -1485,6 +1525,9 @@ monitor_switch_master(struct instance *m, const char *ip, int port)
 	int *keep_port;
 	size_t nkeep = 0, cap = m->nreplicas + 1;
 
+	/* Round trips of the old address say nothing about the new one. */
+	free(m->ping_rtt);
+	m->ping_rtt = NULL;
 	/* The replicas stay replicas of the new master; the old master becomes one. */
 	keep_ip = xcalloc(cap, sizeof *keep_ip);
 	keep_port = xcalloc(cap, sizeof *keep_port);

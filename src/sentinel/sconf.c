@@ -678,6 +678,32 @@ gd_bind_source_addr(int argc, char **argv)
 	return NULL;
 }
 
+/*
+ * metrics-bind <ip>:<port> ("[v6]:port" for IPv6): serve Prometheus
+ * metrics there; "" turns it off. A numeric address only: it is bound before
+ * anything is resolved.
+ */
+static const char *
+gd_metrics_bind(int argc, char **argv)
+{
+	char	host[64];
+	int	port;
+
+	UNUSED(argc);
+	if (argv[1][0] == '\0') {
+		sc_setstr(&sconf.metrics_ip, NULL);
+		sconf.metrics_port = 0;
+		return NULL;
+	}
+	if (sock_split_hostport(argv[1], host, sizeof host, &port) < 0 || port == 0)
+		return "metrics-bind needs <ip>:<port>, e.g. 127.0.0.1:9355 or [::1]:9355";
+	if (!sock_is_numeric(host))
+		return "metrics-bind needs a numeric IPv4 or IPv6 address";
+	sc_setstr(&sconf.metrics_ip, host);
+	sconf.metrics_port = port;
+	return NULL;
+}
+
 /* dir <path>: the working directory, as in Redis. */
 static const char *
 gd_dir(int argc, char **argv)
@@ -843,6 +869,7 @@ static const struct sc_gdef sc_gdefs[] = {
 	{ "maxclients", 2, 2, gd_maxclients },
 	{ "user", 2, 0, gd_user },
 	{ "supervised", 2, 2, gd_supervised },
+	{ "metrics-bind", 2, 2, gd_metrics_bind },
 };
 
 /* The other directives of redis-server 7.0: accepted, logged, without effect here. */
@@ -1115,6 +1142,7 @@ sc_server_defaults(void)
 	free(sconf.bind_source_addr);
 	free(sconf.logfile);
 	free(sconf.pidfile);
+	free(sconf.metrics_ip);
 	memset(&sconf, 0, sizeof sconf);
 	sconf.port = SENTINEL_DEFAULT_PORT;
 	sconf.loglevel = LOG_NOTICE;

@@ -33,6 +33,8 @@ struct sconf {
 	bool		 protected_mode;	/* no in sentinel mode */
 	long long	 maxclients;	/* 10000 */
 	int		 supervised;	/* enum sconf_supervised */
+	char		*metrics_ip;	/* metrics-bind: NULL when off */
+	int		 metrics_port;
 };
 
 extern struct sconf sconf;

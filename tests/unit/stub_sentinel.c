@@ -67,7 +67,7 @@ sconf_master_set(struct instance *m, int argc, char **argv, int *used, const cha
 	return -1;
 }
 void
-emit_event(enum log_level level, const char *type, const struct instance *ri,
+emit_event(enum log_level level, const char *type, struct instance *ri,
     const char *fmt, ...)
 {
 	char rest[512] = "";
@@ -81,7 +81,6 @@ emit_event(enum log_level level, const char *type, const struct instance *ri,
 	snprintf(stub_events + n, sizeof stub_events - n, "%s %s %s%s%s\n", type,
 	    ri ? "master" : "", ri ? ri->name : "", rest[0] ? " " : "", rest);
 }
-unsigned long long emit_count(void) { return 0; }
 int script_running(void) { return 0; }
 int script_queued(void) { return 0; }
 void script_pending_reply(struct client *c) { client_array(c, 0); }
