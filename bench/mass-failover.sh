@@ -54,6 +54,14 @@ echo "down-after $D ms, failover-timeout $FT ms; $ROUNDS round(s) per kind"
 echo
 
 n_round=0
+# own_counters PORT: "config-flushes flush-usec loop-lag-max-ms" of our sentinel.
+own_counters() {
+	redis-cli -p "$1" info sentinel | tr -d '\r' | awk -F: '
+	    $1 == "sentinel_config_flushes" { f = $2 }
+	    $1 == "sentinel_config_flush_usec" { u = $2 }
+	    $1 == "sentinel_event_loop_lag_max_ms" { l = $2 }
+	    END { print f + 0, u + 0, l + 0 }'
+}
 # round KIND: one measured round on fresh servers.
 round() {
 	local k=$1 i mp rp sp=() spids=() dir list out
@@ -106,6 +114,14 @@ round() {
 		echo "m$i ${mpids[i]} ${rports[i]}"
 	done >"$dir/spec"
 	out=$dir/mass.out
+	# Ours counts its config rewrites and its loop lag (INFO sentinel): taken
+	# before and after the storm.
+	local before=()
+	if [ "$k" = ours ]; then
+		for i in "${sp[@]}"; do
+			before+=("$(own_counters "$i")")
+		done
+	fi
 	# PERF=1: a CPU profile of our sentinels through the storm (perf record -g).
 	local perf_pid=
 	if [ -n "${PERF:-}" ] && [ "$k" = ours ] && command -v perf >/dev/null 2>&1; then
@@ -135,6 +151,15 @@ round() {
 	    "$k" "${first:--}" "$med" "${last:--}" "$stall" "$tries" "$aborts" "$tilt" \
 	    "$([ "$missing" -gt 0 ] && echo ", $missing NOT AGREED")" >&2
 	echo "$first $med $last $stall $tries $aborts $tilt $missing" >>"$tmp/res.$k"
+	if [ "$k" = ours ]; then
+		for ((i = 0; i < 3; i++)); do
+			# shellcheck disable=SC2086
+			set -- ${before[i]} $(own_counters "${sp[i]}")
+			awk -v n="$(($4 - $1))" -v us="$(($5 - $2))" -v lag="$6" -v s="$i" 'BEGIN {
+			    printf "        sentinel %d: %d config rewrites in the storm, %.2f ms each on average; loop lag max since start %d ms\n",
+			    s, n, n ? us / n / 1000 : 0, lag }' >&2
+		done
+	fi
 	for i in "${spids[@]}" "${srvpids[@]}"; do
 		kill -TERM "$i" 2>/dev/null
 	done

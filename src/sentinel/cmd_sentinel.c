@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "client.h"
 #include "commands.h"
+#include "decide.h"
 #include "emit.h"
 #include "failover.h"
 #include "history.h"
@@ -351,6 +352,7 @@ peer_asked(struct instance *m, const char *client_name, int64_t now)
 			 * question to it for an ask period, and it might be
 			 * waiting for our answer to reach ODOWN.
 			 */
+			decide_peer_down_report(&sentinel, si, now);
 			si->flags |= INST_MASTER_DOWN;
 			si->master_down_asked_time = now;
 			return;

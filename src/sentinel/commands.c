@@ -1083,14 +1083,23 @@ info_sentinel(struct buf *b)
 	    stats.events_total, ok, aborted, switches, (long long)(stats.loop_lag_max_us / 1000));
 	for (size_t i = 0; i < sentinel.nmasters; i++) {
 		const struct instance *m = sentinel.masters[i];
-		const struct history *h = m->history;
 		const char *status = (m->flags & INST_O_DOWN) ? "odown" :
 		    (m->flags & INST_S_DOWN) ? "sdown" : "ok";
 
 		buf_appendf(b, "master%zu:name=%s,status=%s,address=%s:%d,"
-		    "slaves=%zu,sentinels=%zu,config_epoch=%llu,failovers_ok=%llu,"
-		    "failovers_aborted=%llu,switches=%llu\r\n", i, m->name, status,
-		    cmd_sentinel_shown_ip(m), m->port, m->nreplicas, m->nsentinels + 1,
+		    "slaves=%zu,sentinels=%zu\r\n", i, m->name, status,
+		    cmd_sentinel_shown_ip(m), m->port, m->nreplicas, m->nsentinels + 1);
+	}
+	/*
+	 * Scripts match Redis's masterN lines to their end ("sentinels=3$"):
+	 * ours come on lines of their own, after them.
+	 */
+	for (size_t i = 0; i < sentinel.nmasters; i++) {
+		const struct instance *m = sentinel.masters[i];
+		const struct history *h = m->history;
+
+		buf_appendf(b, "sentinel_master%zu:name=%s,config_epoch=%llu,failovers_ok=%llu,"
+		    "failovers_aborted=%llu,switches=%llu\r\n", i, m->name,
 		    (unsigned long long)m->config_epoch,
 		    h ? h->results[OUT_OK] + h->results[OUT_TIMEOUT] : 0,
 		    h ? history_aborted(h) : 0, h ? h->switches : 0);

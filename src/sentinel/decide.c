@@ -876,21 +876,75 @@ election_key(const char *runid, const char *name)
 	return h ^ (h >> 33);
 }
 
+/* Does (key a, runid ra) come before (b, rb) in the election order? */
+static bool
+election_before(uint64_t a, const char *ra, uint64_t b, const char *rb)
+{
+	return a < b || (a == b && strcmp(ra, rb) < 0);
+}
+
+/* The place of runid (key) among us and m's sentinels that are not SDOWN. */
+static int
+election_place(const struct sentinel_state *st, const struct instance *m, uint64_t key,
+    const char *runid)
+{
+	int rank = 0;
+
+	if (strcmp(runid, st->myid) != 0 &&
+	    election_before(election_key(st->myid, m->name), st->myid, key, runid))
+		rank++;
+	for (size_t k = 0; k < m->nsentinels; k++) {
+		const struct instance *p = m->sentinels[k];
+
+		if (!(p->flags & INST_S_DOWN) && strcmp(p->runid, runid) != 0 &&
+		    election_before(election_key(p->runid, m->name), p->runid, key, runid))
+			rank++;
+	}
+	return rank;
+}
+
 int
 decide_election_rank(const struct sentinel_state *st, const struct instance *m)
 {
+	return election_place(st, m, election_key(st->myid, m->name), st->myid);
+}
+
+void
+decide_peer_down_report(const struct sentinel_state *st, struct instance *peer, int64_t now)
+{
+	if (peer->down_report_since == 0 || !decide_master_down_fresh(st, peer, now))
+		peer->down_report_since = now;
+}
+
+int64_t
+decide_election_start(const struct sentinel_state *st, const struct instance *m, int64_t now)
+{
 	uint64_t mine = election_key(st->myid, m->name);
-	int rank = 0;
+	long long slot = decide_election_slot(st);
+	int rank = decide_election_rank(st, m);
+	int64_t t = m->o_down_since + rank * slot;
 
 	for (size_t k = 0; k < m->nsentinels; k++) {
 		const struct instance *p = m->sentinels[k];
 		uint64_t theirs = election_key(p->runid, m->name);
+		int64_t when;
 
-		if ((theirs < mine || (theirs == mine && strcmp(p->runid, st->myid) < 0)) &&
-		    !(p->flags & INST_S_DOWN))
-			rank++;
+		if ((p->flags & INST_S_DOWN) || !election_before(theirs, p->runid, mine, st->myid))
+			continue;
+		/*
+		 * Ahead of us: its slot counts from when it saw the master down.
+		 * One that has not said so yet may only be slower to see it (its
+		 * PINGs run on their own clock): one PING period more at most.
+		 */
+		if (p->down_report_since != 0 && decide_master_down_fresh(st, p, now))
+			when = p->down_report_since +
+			    (rank - election_place(st, m, theirs, p->runid)) * slot;
+		else
+			when = m->o_down_since + rank * slot + decide_ping_period(st, m);
+		if (when > t)
+			t = when;
 	}
-	return rank;
+	return t;
 }
 
 long long

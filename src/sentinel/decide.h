@@ -176,6 +176,21 @@ bool	decide_failover_start(struct sentinel_state *st, struct instance *m, int64_
  * not split the vote; each leads its share of many failing masters.
  */
 int	decide_election_rank(const struct sentinel_state *st, const struct instance *m);
+/*
+ * A peer said master m is down (it asked us, or answered "down"): the first
+ * report of an episode (none fresh before) is kept in down_report_since.
+ */
+void	decide_peer_down_report(const struct sentinel_state *st, struct instance *peer,
+	    int64_t now);
+/*
+ * When our election slot comes for ODOWN master m: rank x slot after our
+ * ODOWN, and never before each sentinel ahead of us had its own slots,
+ * counted from when it reported the master down (or, while it has not,
+ * one PING period more): a sentinel that sees the failure later than we do
+ * is still the one to lead, and the vote is not split.
+ */
+int64_t	decide_election_start(const struct sentinel_state *st, const struct instance *m,
+	    int64_t now);
 /* One election slot, ms: longer than the shell's 20 ms tick (see tests/sim/election_sim.c). */
 #define DECIDE_RANK_SLOT_MS	25
 /*

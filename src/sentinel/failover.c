@@ -551,7 +551,7 @@ failover_tick(struct instance *m, int64_t now)
 		 * redis-sentinel) start one epoch above ours.
 		 */
 		if ((m->flags & INST_O_DOWN) && !(m->flags & INST_FORCE_FAILOVER) &&
-		    now < m->o_down_since + decide_election_rank(&sentinel, m) * decide_election_slot(&sentinel))
+		    now < decide_election_start(&sentinel, m, now))
 			return;
 		if (decide_failover_start(&sentinel, m, now, 0, &delay_until)) {
 			m->failover_votes_asked = 0;

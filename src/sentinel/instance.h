@@ -122,6 +122,8 @@ struct instance {
 	 * throttle our own questions with.
 	 */
 	int64_t		 master_down_asked_time;
+	/* Sentinels: the first of its current run of "down" reports (decide_peer_down_report). */
+	int64_t		 down_report_since;
 	char		*leader;	/* sentinel: who it voted for; master: who we voted for */
 	uint64_t	 leader_epoch;
 

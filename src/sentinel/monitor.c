@@ -772,6 +772,8 @@ ask_reply(struct link *l, redisReply *r, void *privdata)
 	    r->element[2]->type == REDIS_REPLY_INTEGER &&
 	    (m = instance_master_find(req->master)) != NULL &&
 	    (si = instance_sentinel_find_runid(m, req->runid)) != NULL) {
+		if (r->element[0]->integer == 1)
+			decide_peer_down_report(&sentinel, si, loop_now_ms());
 		si->last_master_down_reply_time = loop_now_ms();
 		if (r->element[0]->integer == 1)
 			si->flags |= INST_MASTER_DOWN;
@@ -1568,6 +1570,7 @@ monitor_switch_master(struct instance *m, const char *ip, int port)
 		m->sentinels[k]->flags &= ~INST_MASTER_DOWN;
 		m->sentinels[k]->last_master_down_reply_time = 0;
 		m->sentinels[k]->master_down_asked_time = 0;
+		m->sentinels[k]->down_report_since = 0;
 	}
 	m->act_ping_time = m->last_avail_time = 0;
 	m->runid[0] = '\0';

@@ -797,6 +797,8 @@ on_ask_reply(struct sim *s, const struct msg *r)
 	for (int k = 0; k < s->n - 1; k++)
 		if (nd->peer_id[k] == r->from)
 			si = nd->peerp[k];
+	if (r->flag)
+		decide_peer_down_report(&nd->st, si, local_ms(s, i));
 	si->last_master_down_reply_time = local_ms(s, i);
 	if (r->flag)
 		si->flags |= INST_MASTER_DOWN;
@@ -978,8 +980,7 @@ on_tick(struct sim *s, int i)
 				if (decide_ask_due(&nd->st, m, nd->peerp[k], now, nd->last_ask_sent[k]))
 					ask(s, i, k);
 		if (m->failover_state == FO_NONE) {
-			if (!((m->flags & INST_O_DOWN) && now < m->o_down_since +
-			    decide_election_rank(&nd->st, m) * decide_election_slot(&nd->st)) &&
+			if (!((m->flags & INST_O_DOWN) && now < decide_election_start(&nd->st, m, now)) &&
 			    decide_failover_start(&nd->st, m, now, 0, NULL)) {
 				m->failover_votes_asked = 0;
 				persist(s, i);

@@ -957,6 +957,68 @@ test_election_rank(void **state)
 	}
 }
 
+/*
+ * Our slot waits for the sentinels ahead of us to have had theirs, counted
+ * from when they reported the master down (they may see it later than we).
+ */
+static void
+test_election_start(void **state)
+{
+	struct sentinel_state	 st;
+	struct instance		*m = master_new(2, 2), *a, *b;
+	char			 name[16];
+	long long		 slot, ping;
+	int			 n;
+
+	(void)state;
+	state_init(&st);
+	memcpy(st.myid, MYID, RUNID_LEN);
+	memcpy(m->sentinels[0]->runid, PEER_B, RUNID_LEN);
+	memcpy(m->sentinels[1]->runid, PEER_C, RUNID_LEN);
+	/* A master name for which both peers come before us. */
+	for (n = 0; n < 1000; n++) {
+		snprintf(name, sizeof name, "m%d", n);
+		m->name = name;
+		if (decide_election_rank(&st, m) == 2)
+			break;
+	}
+	assert_true(n < 1000);
+	slot = decide_election_slot(&st);
+	ping = decide_ping_period(&st, m);
+	/* Which peer is first: the one that is ahead when the other is SDOWN. */
+	m->sentinels[1]->flags |= INST_S_DOWN;
+	a = decide_election_rank(&st, m) == 1 ? m->sentinels[0] : m->sentinels[1];
+	b = a == m->sentinels[0] ? m->sentinels[1] : m->sentinels[0];
+	m->sentinels[1]->flags &= ~INST_S_DOWN;
+	m->flags |= INST_S_DOWN | INST_O_DOWN;
+	m->o_down_since = 10000;
+
+	/* Nobody ahead reported yet: two slots and one PING period more. */
+	assert_int_equal(decide_election_start(&st, m, 10000), 10000 + 2 * slot + ping);
+	/* b (second) saw it before us, a (first) later: a's two slots count from its report. */
+	decide_peer_down_report(&st, b, 9990);
+	b->master_down_asked_time = 9990;
+	decide_peer_down_report(&st, a, 10300);
+	a->master_down_asked_time = 10300;
+	assert_int_equal(decide_election_start(&st, m, 10400), 10300 + 2 * slot);
+	/* Later reports of the same run do not move it. */
+	decide_peer_down_report(&st, a, 10800);
+	a->master_down_asked_time = 10800;
+	assert_int_equal(a->down_report_since, 10300);
+	assert_int_equal(decide_election_start(&st, m, 10900), 10300 + 2 * slot);
+	/* a SDOWN: not waited for; b (now first) had its slot from 9990; ours counts from ODOWN. */
+	a->flags |= INST_S_DOWN;
+	assert_int_equal(decide_election_start(&st, m, 10900), 10000 + slot);
+	a->flags &= ~INST_S_DOWN;
+	/* A stale report is as none; a new run starts from its first report. */
+	assert_int_equal(decide_election_start(&st, m, 10800 + 5 * DEFAULT_ASK_PERIOD + 1),
+	    10000 + 2 * slot + ping);
+	decide_peer_down_report(&st, a, 20000);
+	assert_int_equal(a->down_report_since, 20000);
+	m->name = NULL;
+	inst_free(m);
+}
+
 static void
 test_vote_first_come(void **state)
 {
@@ -1793,6 +1855,7 @@ main(void)
 		cmocka_unit_test(test_corrections),
 		cmocka_unit_test(test_next_due),
 		cmocka_unit_test(test_election_rank),
+		cmocka_unit_test(test_election_start),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
