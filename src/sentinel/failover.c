@@ -461,7 +461,7 @@ update_config(struct instance *m)
 
 	emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d", m->name, oldip, oldport,
 	    newip, newport);
-	history_switch(m, oldip, oldport, newip, newport, util_wall_ms());
+	history_switch(m, oldip, oldport, newip, newport, util_wall_ms(), true);
 	m->failover_state = FO_NONE;
 	m->flags &= ~(INST_FAILOVER_IN_PROGRESS | INST_FORCE_FAILOVER);
 	m->promoted_slave = NULL;

@@ -262,7 +262,7 @@ history_event(const char *type, struct instance *ri, int64_t wall, int64_t mono)
 
 void
 history_switch(struct instance *m, const char *old_ip, int old_port, const char *new_ip,
-    int new_port, int64_t wall)
+    int new_port, int64_t wall, bool master_down)
 {
 	struct history *h = history_of(m);
 	struct fo_record *r = newest(h);
@@ -281,7 +281,7 @@ history_switch(struct instance *m, const char *old_ip, int old_port, const char 
 		    !(r->outcome == OUT_IN_PROGRESS || r->outcome == OUT_NOT_ELECTED ||
 		    r->outcome == OUT_SUPERSEDED)) {
 			r = record_new(h);
-			r->manual = h->sdown_at == 0;
+			r->manual = !master_down && h->sdown_at == 0;
 			r->t[STEP_SDOWN] = h->sdown_at;
 			r->t[STEP_ODOWN] = h->odown_at;
 		}

@@ -95,10 +95,13 @@ void	history_free(struct history *h);
 void	history_event(const char *type, struct instance *ri, int64_t wall, int64_t mono);
 /*
  * +switch-master of m from old to new (before m moves): closes our record
- * of the failover, or records one led elsewhere.
+ * of the failover, or records one led elsewhere. master_down: the old
+ * master had stopped answering us (a failover led elsewhere is then taken
+ * for an ODOWN one even if we had not seen SDOWN yet; else for a planned
+ * one).
  */
 void	history_switch(struct instance *m, const char *old_ip, int old_port,
-	    const char *new_ip, int new_port, int64_t wall);
+	    const char *new_ip, int new_port, int64_t wall, bool master_down);
 /* Our attempt was overtaken by a peer's newer configuration (no switch needed). */
 void	history_superseded(struct instance *m, int64_t wall);
 

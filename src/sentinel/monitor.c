@@ -1076,7 +1076,9 @@ monitor_process_hello(const char *msg, size_t len)
 			emit_event(LOG_WARNING, "+config-update-from", si, "%s", "");
 			emit_event(LOG_WARNING, "+switch-master", NULL, "%s %s %d %s %d",
 			    m->name, oldip, oldport, h.master_ip, h.master_port);
-			history_switch(m, oldip, oldport, h.master_ip, h.master_port, util_wall_ms());
+			history_switch(m, oldip, oldport, h.master_ip, h.master_port, util_wall_ms(),
+			    (m->flags & INST_S_DOWN) ||
+			    now - m->last_avail_time > decide_down_after(&sentinel, m) / 2);
 			/* As Redis: the sentinels that follow a failover run the script too. */
 			if (m->client_reconfig_script != NULL) {
 				char from_port[16], to_port[16];

@@ -45,24 +45,25 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resp import Conn, RespError, answers, diag, field, free_port, pairs, subscribe, events  # noqa: E402
+from resp import (Conn, RespError, answers, diag, events, field, free_port, pairs, procs, spawn,  # noqa: E402
+                  stop, subscribe)
+import resp  # noqa: E402
 
 NAME = "mymaster"
 DOWN_AFTER = 500
 DEADLINE = 15.0
 
-_procs = []
 _tables = []
 _dirs = []
 _lock = None
 
 
 def cleanup():
-    for p in _procs:
+    for p in procs:
         if p.poll() is None:
             p.kill()
             p.wait()
-    del _procs[:]
+    del procs[:]
     for t in _tables:
         subprocess.run(["nft", "delete", "table", "inet", t], stderr=subprocess.DEVNULL)
     del _tables[:]
@@ -82,18 +83,7 @@ for _s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
 
 
 def wait_for(cond, deadline=DEADLINE, step=0.01):
-    """cond() until it returns something true or the deadline passes."""
-    end = time.monotonic() + deadline
-    while True:
-        try:
-            v = cond()
-        except (OSError, ConnectionError, RespError):
-            v = None
-        if v:
-            return v
-        if time.monotonic() >= end:
-            return None
-        time.sleep(step)
+    return resp.wait_for(cond, deadline, step)
 
 
 # --- the firewall ------------------------------------------------------------------------
@@ -142,25 +132,6 @@ def nft_usable():
 
 
 # --- processes --------------------------------------------------------------------------
-def spawn(argv, log):
-    with open(log, "ab") as f:
-        p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    _procs.append(p)
-    return p
-
-
-def stop(p):
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    if p in _procs:
-        _procs.remove(p)
-
-
 class Node:
     def __init__(self, addr, port, proc, log):
         self.addr, self.port, self.proc, self.log = addr, port, proc, log

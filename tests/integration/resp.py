@@ -9,9 +9,13 @@ without blocking. field() reads an INFO field, pairs() a flat field/value
 list such as SENTINEL MASTER's.
 
 And what the Python tests share: diag() (TAP comments), free_port() and
-answers() (PING gets PONG).
+answers() (PING gets PONG), wait_for() (a condition with a deadline), and
+spawn()/stop() of the processes a test starts (kept in procs until stopped).
 """
+import signal
 import socket
+import subprocess
+import time
 
 
 class RespError(Exception):
@@ -178,3 +182,43 @@ def answers(port, host="127.0.0.1"):
         return False
     finally:
         c.close()
+
+
+def wait_for(cond, deadline, step=0.01):
+    """cond() until it returns something true (returned) or the deadline passes (None).
+    A cond() that raises a connection or reply error counts as false."""
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            v = cond()
+        except (OSError, ConnectionError, RespError, ValueError, KeyError):
+            v = None
+        if v:
+            return v
+        if time.monotonic() >= end:
+            return None
+        time.sleep(step)
+
+
+procs = []  # started by spawn(), not stopped yet
+
+
+def spawn(argv, log):
+    """Starts argv with its output appended to the file log."""
+    with open(log, "ab") as f:
+        p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    procs.append(p)
+    return p
+
+
+def stop(p, sig=signal.SIGTERM):
+    """Sends sig (SIGKILL after 5 s) and reaps p."""
+    if p.poll() is None:
+        p.send_signal(sig)
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if p in procs:
+        procs.remove(p)

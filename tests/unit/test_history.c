@@ -83,7 +83,7 @@ lead_failover(struct instance *m, uint64_t epoch, int64_t t0)
 	history_event("+promoted-slave", r1, t0 + 50, 1050);
 	history_event("+slave-reconf-done", r2, t0 + 60, 1060);
 	history_event("+failover-end", m, t0 + 70, 1070);
-	history_switch(m, "127.0.0.1", 6379, r1->ip, r1->port, t0 + 71);
+	history_switch(m, "127.0.0.1", 6379, r1->ip, r1->port, t0 + 71, true);
 }
 
 static void
@@ -140,7 +140,7 @@ test_lost_election_becomes_observer(void **state)
 	assert_int_equal(m->history->rec[0].outcome, OUT_NOT_ELECTED);
 	/* The winner's configuration arrives. */
 	m->config_epoch = 3;
-	history_switch(m, "127.0.0.1", 6379, "127.0.0.1", 6381, 5100);
+	history_switch(m, "127.0.0.1", 6379, "127.0.0.1", 6381, 5100, true);
 	assert_int_equal(m->history->n, 1);
 	r = &m->history->rec[0];
 	assert_int_equal(r->role, ROLE_OBSERVER);
@@ -165,12 +165,17 @@ test_observed(void **state)
 	(void)state;
 	/* A planned failover elsewhere: the master never looked down from here. */
 	m->config_epoch = 4;
-	history_switch(m, "127.0.0.1", 6379, "127.0.0.1", 6380, 9000);
+	history_switch(m, "127.0.0.1", 6379, "127.0.0.1", 6380, 9000, false);
 	/* A kill elsewhere: we saw it down, someone else was faster. */
 	history_event("+sdown", m, 9500, 1);
 	m->config_epoch = 5;
-	history_switch(m, "127.0.0.1", 6380, "127.0.0.1", 6379, 9600);
-	assert_int_equal(m->history->n, 2);
+	history_switch(m, "127.0.0.1", 6380, "127.0.0.1", 6379, 9600, false);
+	/* Faster still: not SDOWN here yet, but it had stopped answering. */
+	m->config_epoch = 6;
+	history_switch(m, "127.0.0.1", 6379, "127.0.0.1", 6380, 9900, true);
+	assert_int_equal(m->history->n, 3);
+	assert_false(m->history->rec[2].manual);
+	assert_int_equal(m->history->rec[2].t[STEP_SDOWN], 0);
 	r = &m->history->rec[0];
 	assert_true(r->manual);
 	assert_int_equal(r->role, ROLE_OBSERVER);
@@ -181,7 +186,7 @@ test_observed(void **state)
 	assert_false(r->manual);
 	assert_int_equal(r->t[STEP_SDOWN], 9500);
 	assert_int_equal(r->epoch, 5);
-	assert_int_equal(m->history->switches, 2);
+	assert_int_equal(m->history->switches, 3);
 }
 
 static void
