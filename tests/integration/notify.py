@@ -6,9 +6,10 @@ WatchdogSec=0.4), and reads what the daemon sends:
   1. sentinel: READY=1, and the port answers PING the moment it arrives;
      STATUS= says "1 master monitored, 0 down", then "1 down" once the
      master is killed; WATCHDOG=1 keeps coming (at least 3 in 1 s);
+     the log file moved away and SIGHUP: a new one is opened (logrotate);
      STOPPING=1 after SIGTERM, and a clean exit;
   2. sentinel-kv: the same READY=1, STATUS=Ready to accept connections,
-     WATCHDOG=1 and STOPPING=1.
+     WATCHDOG=1, SIGHUP and STOPPING=1.
 Whether the daemon speaks through libsystemd or by itself depends on the
 build (./configure --with-systemd=no); the first line says which (.ci/run
 builds both ways). SENTINEL_BIN and SENTINEL_KV_BIN name the binaries
@@ -132,6 +133,35 @@ def stopping(mgr, p):
     return ok
 
 
+def rotate(p, log):
+    """logrotate's way: the file moved away, then SIGHUP; the daemon must open a new one."""
+    os.rename(log, log + ".1")
+    p.send_signal(signal.SIGHUP)
+    end = time.monotonic() + DEADLINE
+    while not os.path.exists(log):
+        if time.monotonic() > end:
+            diag("no new %s after SIGHUP" % log)
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def rotated(log):
+    """After the exit: the old file has the SIGHUP, the new one the goodbye."""
+    try:
+        with open(log + ".1", errors="replace") as f:
+            old = f.read()
+        with open(log, errors="replace") as f:
+            new = f.read()
+    except OSError as e:
+        diag("log files: %r" % e)
+        return False
+    if "Received SIGHUP, reopening the log file" not in old or "ready to exit" not in new:
+        diag("rotated log: old ends %r, new is %r" % (old[-200:], new[-300:]))
+        return False
+    return True
+
+
 def case_sentinel(d, sbin, kvbin):
     mgr = Manager(d)
     try:
@@ -147,17 +177,20 @@ def case_sentinel(d, sbin, kvbin):
             time.sleep(0.02)
         port = free_port()
         conf = os.path.join(d, "sentinel.conf")
+        slog = os.path.join(d, "sentinel.log")
         with open(conf, "w") as f:
             f.write("port %d\nbind 127.0.0.1\ndir %s\n" % (port, d))
+            f.write("logfile %s\n" % slog)
             f.write("sentinel monitor m 127.0.0.1 %d 1\n" % mport)
             f.write("sentinel down-after-milliseconds m 300\n")
-        p = start([sbin, conf], mgr, os.path.join(d, "sentinel.log"))
+        p = start([sbin, conf], mgr, os.path.join(d, "sentinel.out"))
         ok = ready_and_answering(mgr, port)
         up = mgr.find(lambda x: x.startswith("STATUS=") and "1 master monitored, 0 down" in x)
         if up is None:
             diag("no STATUS= with 1 master, 0 down: %r" % mgr.got[-5:])
             ok = False
         ok = watchdog(mgr) and ok
+        ok = rotate(p, slog) and ok
         m.kill()
         m.wait()
         down = mgr.wait(lambda x: x.startswith("STATUS=") and "1 down" in x)
@@ -166,7 +199,8 @@ def case_sentinel(d, sbin, kvbin):
             ok = False
         else:
             diag(down)
-        return stopping(mgr, p) and ok
+        ok = stopping(mgr, p) and ok
+        return rotated(slog) and ok
     finally:
         mgr.close()
 
@@ -175,22 +209,26 @@ def case_kv(d, sbin, kvbin):
     mgr = Manager(d)
     try:
         port = free_port()
-        p = start([kvbin, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", d],
-                  mgr, os.path.join(d, "kv.log"))
+        klog = os.path.join(d, "kv.log")
+        p = start([kvbin, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", d,
+                   "--logfile", klog], mgr, os.path.join(d, "kv.out"))
         ok = ready_and_answering(mgr, port)
         if mgr.find(lambda x: x == "STATUS=Ready to accept connections") is None:
             diag("no STATUS=Ready to accept connections: %r" % mgr.got[-5:])
             ok = False
         ok = watchdog(mgr) and ok
-        return stopping(mgr, p) and ok
+        ok = rotate(p, klog) and ok
+        ok = stopping(mgr, p) and ok
+        return rotated(klog) and ok
     finally:
         mgr.close()
 
 
 CASES = (
-    ("sentinel: READY=1 once the port answers, STATUS= follows the master, WATCHDOG=1, STOPPING=1",
-     case_sentinel),
-    ("sentinel-kv: READY=1 once the port answers, STATUS=, WATCHDOG=1, STOPPING=1", case_kv),
+    ("sentinel: READY=1 once the port answers, STATUS= follows the master, WATCHDOG=1, "
+     "SIGHUP reopens the log, STOPPING=1", case_sentinel),
+    ("sentinel-kv: READY=1 once the port answers, STATUS=, WATCHDOG=1, SIGHUP reopens the log, "
+     "STOPPING=1", case_kv),
 )
 
 
