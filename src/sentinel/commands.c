@@ -1077,10 +1077,14 @@ info_sentinel(struct buf *b)
 	    "sentinel_failovers_ok:%llu\r\n"
 	    "sentinel_failovers_aborted:%llu\r\n"
 	    "sentinel_switches:%llu\r\n"
-	    "sentinel_event_loop_lag_max_ms:%lld\r\n",
+	    "sentinel_event_loop_lag_max_ms:%lld\r\n"
+	    "sentinel_events_by_type:",
 	    (unsigned long long)sentinel.current_epoch, stats.tilt_entered,
 	    (long long)(stats_tilt_ms(now) / 1000), stats.config_flushes, stats.config_flush_us,
 	    stats.events_total, ok, aborted, switches, (long long)(stats.loop_lag_max_us / 1000));
+	for (size_t i = 0; i < stats.nevents; i++)
+		buf_appendf(b, "%s%s=%llu", i ? "," : "", stats.events[i].type, stats.events[i].n);
+	buf_appends(b, "\r\n");
 	for (size_t i = 0; i < sentinel.nmasters; i++) {
 		const struct instance *m = sentinel.masters[i];
 		const char *status = (m->flags & INST_O_DOWN) ? "odown" :
@@ -1098,9 +1102,12 @@ info_sentinel(struct buf *b)
 		const struct instance *m = sentinel.masters[i];
 		const struct history *h = m->history;
 
-		buf_appendf(b, "sentinel_master%zu:name=%s,config_epoch=%llu,failovers_ok=%llu,"
+		buf_appendf(b, "sentinel_master%zu:name=%s,config_epoch=%llu,"
+		    "replicas_reachable=%zu,sentinels_reachable=%zu,failovers_ok=%llu,"
 		    "failovers_aborted=%llu,switches=%llu\r\n", i, m->name,
 		    (unsigned long long)m->config_epoch,
+		    monitor_reachable(m->replicas, m->nreplicas),
+		    monitor_reachable(m->sentinels, m->nsentinels),
 		    h ? h->results[OUT_OK] + h->results[OUT_TIMEOUT] : 0,
 		    h ? history_aborted(h) : 0, h ? h->switches : 0);
 	}

@@ -127,17 +127,6 @@ master_state(const struct instance *m)
 	return "ok";
 }
 
-static size_t
-reachable(struct instance *const *list, size_t n)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (!(list[i]->flags & INST_S_DOWN) && monitor_link_connected(list[i]))
-			k++;
-	return k;
-}
-
 /* The per-master families, one after the other (a family's samples stay together). */
 enum mfam {
 	MF_STATE, MF_EPOCH, MF_REPLICAS, MF_REPLICAS_UP, MF_SENTINELS, MF_SENTINELS_UP,
@@ -189,13 +178,13 @@ master_family(struct buf *b, enum mfam f, struct instance *m, const char *ml)
 		sample_ull(b, mfams[f].name, ml, m->nreplicas);
 		break;
 	case MF_REPLICAS_UP:
-		sample_ull(b, mfams[f].name, ml, reachable(m->replicas, m->nreplicas));
+		sample_ull(b, mfams[f].name, ml, monitor_reachable(m->replicas, m->nreplicas));
 		break;
 	case MF_SENTINELS:
 		sample_ull(b, mfams[f].name, ml, m->nsentinels);
 		break;
 	case MF_SENTINELS_UP:
-		sample_ull(b, mfams[f].name, ml, reachable(m->sentinels, m->nsentinels));
+		sample_ull(b, mfams[f].name, ml, monitor_reachable(m->sentinels, m->nsentinels));
 		break;
 	case MF_FAILOVERS:
 		for (int o = OUT_OK; o < OUT_N; o++) {

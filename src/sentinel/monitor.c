@@ -299,6 +299,17 @@ monitor_link_connected(const struct instance *i)
 	    s->pubsub && link_is_connected(s->pubsub);
 }
 
+size_t
+monitor_reachable(struct instance *const *list, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(list[i]->flags & INST_S_DOWN) && monitor_link_connected(list[i]))
+			k++;
+	return k;
+}
+
 int
 monitor_link_pending(const struct instance *i)
 {

@@ -35,6 +35,8 @@ int	monitor_flush_config(void);
 /* Links that are connected (for SENTINEL MASTER's flags and link-refcount). */
 bool	monitor_link_connected(const struct instance *i);
 int	monitor_link_pending(const struct instance *i);
+/* How many of list are reachable: connected and not SDOWN. */
+size_t	monitor_reachable(struct instance *const *list, size_t n);
 int	monitor_link_refcount(const struct instance *i);
 /* Follow a failover that happened elsewhere: the master is now at ip:port. */
 void	monitor_switch_master(struct instance *m, const char *ip, int port);

@@ -303,6 +303,15 @@ def check_before(st, out):
             if sm.get(k) != v:
                 diag("%s: %s = %r, want %r" % (s["key"], k, sm.get(k), v))
                 ok = False
+        # INFO sentinel has the same counts.
+        info = cmd(s["port"], "INFO", "sentinel")
+        line = (field(info, "sentinel_master0") or "").split(",")
+        bytype = (field(info, "sentinel_events_by_type") or "").split(",")
+        if "replicas_reachable=2" not in line or "sentinels_reachable=2" not in line or \
+                "config_epoch=0" not in line or "+monitor=1" not in bytype or \
+                field(info, "sentinel_current_epoch") != "0":
+            diag("%s: INFO sentinel_master0 %r, sentinel_events_by_type %r" % (s["key"], line, bytype))
+            ok = False
         myid = cmd(s["port"], "SENTINEL", "MYID")
         if not any(k.startswith("sentinel_info{") and 'myid="%s"' % myid in k for k in sm):
             diag("%s: no sentinel_info with myid %s" % (s["key"], myid))

@@ -27,6 +27,15 @@ int monitor_flush_config(void) { return stub_flush_rv; }
 bool monitor_link_connected(const struct instance *i) { return !(i->flags & INST_DISCONNECTED); }
 int monitor_link_pending(const struct instance *i) { return (i->flags & INST_DISCONNECTED) ? 3 : 0; }
 int monitor_link_refcount(const struct instance *i) { (void)i; return 1; }
+size_t
+monitor_reachable(struct instance *const *list, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += !(list[i]->flags & (INST_S_DOWN | INST_DISCONNECTED));
+	return k;
+}
 void monitor_drop_links(struct instance *m) { (void)m; }
 void monitor_drop_sentinel_links(void) { }
 void monitor_flush_pending(void) { }

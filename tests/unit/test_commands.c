@@ -504,19 +504,19 @@ test_addr_and_misc(void **state)
 	RUN(cl, "info", "nosuch");
 	expect_reply(cl, "$0\r\n\r\n");
 	RUN(cl, "info", "sentinel");
-	expect_reply(cl, "$768\r\n# Sentinel\r\nsentinel_masters:2\r\nsentinel_tilt:0\r\n"
+	expect_reply(cl, "$880\r\n# Sentinel\r\nsentinel_masters:2\r\nsentinel_tilt:0\r\n"
 	    "sentinel_tilt_since_seconds:-1\r\nsentinel_running_scripts:0\r\n"
 	    "sentinel_scripts_queue_length:0\r\nsentinel_simulate_failure_flags:0\r\n"
 	    "sentinel_current_epoch:0\r\nsentinel_tilt_entered:0\r\nsentinel_tilt_seconds:0\r\n"
 	    "sentinel_config_flushes:0\r\nsentinel_config_flush_usec:0\r\nsentinel_events:0\r\n"
 	    "sentinel_failovers_ok:0\r\nsentinel_failovers_aborted:0\r\nsentinel_switches:0\r\n"
-	    "sentinel_event_loop_lag_max_ms:0\r\n"
+	    "sentinel_event_loop_lag_max_ms:0\r\nsentinel_events_by_type:\r\n"
 	    "master0:name=m2,status=ok,address=127.0.0.1:33053,slaves=1,sentinels=2\r\n"
 	    "master1:name=mymaster,status=sdown,address=127.0.0.1:1,slaves=0,sentinels=1\r\n"
-	    "sentinel_master0:name=m2,config_epoch=0,failovers_ok=0,failovers_aborted=0,"
-	    "switches=0\r\n"
-	    "sentinel_master1:name=mymaster,config_epoch=0,failovers_ok=0,failovers_aborted=0,"
-	    "switches=0\r\n\r\n");
+	    "sentinel_master0:name=m2,config_epoch=0,replicas_reachable=1,sentinels_reachable=1,"
+	    "failovers_ok=0,failovers_aborted=0,switches=0\r\n"
+	    "sentinel_master1:name=mymaster,config_epoch=0,replicas_reachable=0,"
+	    "sentinels_reachable=0,failovers_ok=0,failovers_aborted=0,switches=0\r\n\r\n");
 	/* SENTINEL HISTORY: dispatched, checked like the others, not listed. */
 	RUN(cl, "sentinel", "history", "m2");
 	expect_reply(cl, "*0\r\n");
