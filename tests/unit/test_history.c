@@ -1,6 +1,7 @@
 /*
  * test_history.c - the failover history built from events (history.c), its
- * file, and the Prometheus text of metrics.c over the same state.
+ * file, the Prometheus text of metrics.c over the same state, and the
+ * counters and histograms under both (stats.c).
  */
 #include "config.h"
 
@@ -374,6 +375,48 @@ test_metrics_text(void **state)
 	buf_free(&b);
 }
 
+static void
+test_stats(void **state)
+{
+	struct hist h;
+	static const double le[] = { 0.001, 0.01 };
+
+	(void)state;
+	/* A sample on a bound counts in that bucket; negative ones as 0; above all: +Inf only. */
+	hist_init(&h, le, 2);
+	hist_add(&h, 0.001);
+	hist_add(&h, -1);
+	hist_add(&h, 0.0011);
+	hist_add(&h, 2);
+	assert_int_equal(h.b[0], 2);
+	assert_int_equal(h.b[1], 1);
+	assert_int_equal(h.count, 4);
+	assert_true(h.sum > 2.0020 && h.sum < 2.0022);
+	/* Events by type, kept sorted, counted. */
+	stats_event("+sdown");
+	stats_event("+odown");
+	stats_event("+sdown");
+	stats_event("-sdown");
+	assert_int_equal(stats.nevents, 3);
+	assert_string_equal(stats.events[0].type, "+odown");
+	assert_string_equal(stats.events[1].type, "+sdown");
+	assert_int_equal(stats.events[1].n, 2);
+	assert_string_equal(stats.events[2].type, "-sdown");
+	assert_int_equal(stats.events_total, 4);
+	/* TILT time: closed periods plus the current one. */
+	stats_tilt_enter(1000);
+	assert_int_equal(stats_tilt_ms(1500), 500);
+	stats_tilt_leave(3000);
+	assert_int_equal(stats_tilt_ms(9000), 2000);
+	stats_tilt_enter(10000);
+	assert_int_equal(stats_tilt_ms(10250), 2250);
+	assert_int_equal(stats.tilt_entered, 2);
+	stats_loop_lag(-5);
+	stats_loop_lag(7000);
+	assert_int_equal(stats.loop_lag_max_us, 7000);
+	assert_int_equal(stats.loop_lag.count, 2);
+}
+
 int
 main(void)
 {
@@ -385,6 +428,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_keeps_last_16, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
