@@ -53,7 +53,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "1..5"
+echo "1..7"
 n=0
 check() { # description, then the status of what was checked
 	n=$((n + 1))
@@ -117,3 +117,45 @@ check "the installed sentinel-kv and sentinel run from /etc/sentinel as user sen
 # 5. The sentinel rewrote its file there (it saves its id at the first start).
 grep -q '^sentinel myid ' /etc/sentinel/sentinel.conf
 check "the sentinel rewrote /etc/sentinel/sentinel.conf" $?
+
+# 6. A failover (to a replica started by hand) is recorded beside the
+# config: the sentinel user may write there, as the unit's ReadWritePaths.
+rport=$(free_port)
+mkdir -p "$tmp/rdata" && chown sentinel: "$tmp/rdata"
+setpriv --reuid=sentinel --regid=sentinel --init-groups /usr/bin/sentinel-kv /etc/sentinel/sentinel-kv.conf --port "$rport" \
+    --dir "$tmp/rdata" --daemonize no --replicaof 127.0.0.1 "$kport" >"$tmp/kv2.log" 2>&1 &
+pids="$pids $!"
+rc=1
+for i in $(seq 1 150); do
+	if [ "$(redis-cli -p "$sport" sentinel failover mymaster 2>/dev/null)" = OK ]; then
+		rc=0
+		break
+	fi
+	sleep 0.1
+done
+if [ $rc = 0 ]; then
+	rc=1
+	for i in $(seq 1 100); do
+		if grep -q "^failover mymaster 1 leader .* ok 127.0.0.1 $kport 127.0.0.1 $rport " \
+		    /etc/sentinel/sentinel.conf.history 2>/dev/null; then
+			rc=0
+			break
+		fi
+		sleep 0.1
+	done
+fi
+[ $rc = 0 ] || { ls -la /etc/sentinel; tail -n 8 "$tmp/sentinel.log"; } | sed 's/^/# /'
+check "a failover is kept in /etc/sentinel/sentinel.conf.history" $rc
+
+# 7. Purge takes the live files (the history too) and the directory.
+for p in $pids; do
+	kill "$p" 2>/dev/null
+done
+for p in $pids; do
+	wait "$p" 2>/dev/null
+done
+pids=
+dpkg --purge sentinel sentinel-kv >"$tmp/purge.log" 2>&1
+rc=$?
+[ -e /etc/sentinel ] && { ls -la /etc/sentinel | sed 's/^/# /'; rc=1; }
+check "dpkg --purge removes /etc/sentinel with what the sentinel wrote there" $rc
