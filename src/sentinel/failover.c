@@ -174,8 +174,13 @@ check_election(struct instance *m, int64_t now)
 	}
 	emit_event(LOG_WARNING, "+elected-leader", m, "%s", "");
 	if (sentinel.simfailure_flags & 1) {
-		/* After the election, as its step saved it (monitor_config_sync()). */
+		/*
+		 * After the election, as its step saved it (monitor_config_sync()),
+		 * and with the history of the failover so far (SENTINEL HISTORY
+		 * then shows it interrupted after its restart).
+		 */
 		monitor_flush_pending();
+		history_flush();
 		log_warning("Simulated failure after election: exiting");
 		exit(99);
 	}
@@ -378,6 +383,7 @@ promoted(struct instance *m, int64_t now)
 	emit_event(LOG_WARNING, "+promoted-slave", rep, "%s", "");
 	if (sentinel.simfailure_flags & 2) {
 		monitor_flush_pending();
+		history_flush();
 		log_warning("Simulated failure after promotion: exiting");
 		exit(99);
 	}

@@ -17,7 +17,9 @@ replicas and three sentinels with metrics-bind, on 127.0.0.1.
   5. a planned SENTINEL FAILOVER by the same leader: SENTINEL HISTORY lists
      both, newest first, with their steps in order, on the leader (role
      leader) and on a follower (role observer); RESP3 gives maps;
-  6. the leader restarted: the same history (the <config>.history file).
+  6. the leader restarted: the same history (the <config>.history file);
+  7. SIMULATE-FAILURE crash-after-election during a third failover: after
+     the restart it is listed first, interrupted, with the older two intact.
 SENTINEL_BIN, SENTINEL_KV_BIN and REDIS_SERVER_BIN name the binaries;
 promtool comes from tests/get-promtool.sh (fetched when missing). Standard
 library only.
@@ -588,6 +590,41 @@ def check_restart(st, out):
     return True
 
 
+def check_interrupted(st, out):
+    """A failover cut short by the sentinel's end reads back as interrupted."""
+    li = out.get("leader")
+    if li is None or "history" not in out:
+        return False
+    s = st.sent[li]
+    if cmd(s["port"], "SENTINEL", "SIMULATE-FAILURE", "CRASH-AFTER-ELECTION") != "OK":
+        return False
+    # A forced failover is elected at once: the sentinel may exit before it replies.
+    try:
+        r = cmd(s["port"], "SENTINEL", "FAILOVER", NAME)
+    except (ConnectionError, OSError) as e:
+        r = e
+    if r != "OK" and not isinstance(r, (ConnectionError, OSError)):
+        diag("SENTINEL FAILOVER: %r" % r)
+        return False
+    try:
+        rc = s["proc"].wait(DEADLINE)
+    except subprocess.TimeoutExpired:
+        diag("the sentinel did not exit after the election")
+        return False
+    stop(s["proc"])
+    if rc != 99 or not st.start(s):
+        diag("exit status %r, or no restart" % rc)
+        return False
+    h = history(s["port"])
+    e = h[0] if h else {}
+    if len(h) != 3 or e.get("outcome") != "interrupted" or e.get("role") != "leader" or \
+            e.get("reason") != "manual" or int(e.get("elected-leader", "-1")) < 0 or \
+            e.get("failover-end") != "-1" or h[1:] != out["history"]:
+        diag("history after the crash: %r" % h)
+        return False
+    return True
+
+
 CASES = [
     ("metrics before a failover, promtool accepts them", check_before),
     ("bad HTTP requests: errors, monitoring goes on", check_bad_http),
@@ -595,6 +632,7 @@ CASES = [
     ("kill -9: metrics and INFO count the failover", check_kill),
     ("SENTINEL HISTORY after a second, planned failover (leader, observer, RESP3)", check_history),
     ("SENTINEL HISTORY survives a restart", check_restart),
+    ("a failover cut short by a crash after the election reads back interrupted", check_interrupted),
 ]
 
 
